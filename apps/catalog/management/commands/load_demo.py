@@ -1,0 +1,18 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from tqdm import tqdm
+
+from apps.catalog.demo.loader import demo_records, load_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo catalog (German projects in real municipalities). Idempotent."
+
+    def handle(self, *args, **options):
+        call_command("load_municipalities", stdout=self.stdout)
+        with tqdm(
+            total=sum(1 for _ in demo_records()), desc="Demo projects", unit="project"
+        ) as bar:
+            loaded = load_demo(progress=lambda record: bar.update())
+        self.stdout.write(self.style.SUCCESS(f"{loaded} demo projects loaded."))
+        self.stdout.write("Moderator login: moderation@transferhub.example / transferhub-demo")

@@ -1,0 +1,42 @@
+"""The catalog's starting vocabulary (German name, English name), loaded by migration 0002."""
+
+TOPICS = [
+    ("Nachbarschaft und Engagement", "Neighbourhood and civic engagement"),
+    ("Nahversorgung und Dorfläden", "Local supply and village shops"),
+    ("Mobilität", "Mobility"),
+    ("Bildung", "Education"),
+    ("Digitale Teilhabe", "Digital inclusion"),
+    ("Umwelt und Klimaschutz", "Environment and climate"),
+    ("Gesundheit und Pflege", "Health and care"),
+    ("Integration und Vielfalt", "Integration and diversity"),
+    ("Kultur", "Culture"),
+    ("Sport und Bewegung", "Sport and exercise"),
+    ("Wohnen", "Housing"),
+    ("Ernährung und Landwirtschaft", "Food and farming"),
+    ("Reparieren und Teilen", "Repair and sharing"),
+    ("Kinder und Jugend", "Children and youth"),
+    ("Demokratie und Beteiligung", "Democracy and participation"),
+    ("Armut und soziale Sicherung", "Poverty and social security"),
+    ("Gärten und Stadtgrün", "Gardens and urban green"),
+    ("Energie", "Energy"),
+    ("Arbeit und Qualifizierung", "Work and skills"),
+]
+
+TARGET_GROUPS = [
+    ("Kinder", "Children"),
+    ("Jugendliche", "Young people"),
+    ("Familien", "Families"),
+    ("Seniorinnen und Senioren", "Older people"),
+    ("Menschen mit Behinderung", "People with disabilities"),
+    ("Geflüchtete und Zugewanderte", "Refugees and migrants"),
+    ("Alleinerziehende", "Single parents"),
+    ("Menschen mit geringem Einkommen", "People on low incomes"),
+    ("Ehrenamtliche", "Volunteers"),
+    ("Kommunen und Verwaltung", "Municipalities and administrations"),
+    ("Vereine und Initiativen", "Associations and initiatives"),
+    ("Schulen und Kitas", "Schools and day-care centres"),
+    ("Unternehmen", "Businesses"),
+    ("Frauen", "Women"),
+    ("Arbeitsuchende", "Job seekers"),
+    ("Alle Bürgerinnen und Bürger", "All residents"),
+]

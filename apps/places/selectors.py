@@ -1,0 +1,38 @@
+"""Reads for places: autocomplete and resolving what a person typed into one municipality."""
+
+import re
+
+from django.db.models import QuerySet
+
+from .models import FederalState, Municipality
+
+_LABEL = re.compile(r"^\s*(?P<name>.+?)\s*\((?P<state>[^()]+)\)\s*$")
+
+
+def municipality_suggestions(*, term: str, limit: int = 10) -> QuerySet[Municipality]:
+    term = term.strip()[:80]
+    if len(term) < 2:
+        return Municipality.objects.none()
+    return Municipality.objects.filter(name__istartswith=term).order_by("-population", "name")[
+        :limit
+    ]
+
+
+def municipality_from_label(label: str) -> Municipality | None:
+    """Find the municipality for 'Name (State)' or a plain name; None if unknown.
+
+    A plain name that several places share resolves to the largest of them, the one most
+    people mean; the autocomplete always offers the unambiguous label.
+    """
+    label = (label or "").strip()[:160]
+    if not label:
+        return None
+    match = _LABEL.match(label)
+    candidates = Municipality.objects.all()
+    if match:
+        state_names = {str(choice.label).lower(): choice.value for choice in FederalState}
+        state = state_names.get(match["state"].lower(), match["state"].upper())
+        candidates = candidates.filter(name__iexact=match["name"], state=state)
+    else:
+        candidates = candidates.filter(name__iexact=label)
+    return candidates.order_by("-population").first()

@@ -1,0 +1,126 @@
+"""One search interface, two backends: SQLite FTS5 and PostgreSQL full-text search.
+
+The backend is chosen by the database in use. Each keeps one row per project, written by the
+catalog services in the same transaction as the project itself.
+"""
+
+from collections.abc import Iterable
+from typing import Protocol
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import F, QuerySet
+
+from .models import PostgresProjectDocument, SqliteProjectIndex
+from .text import MIN_PREFIX_LENGTH, MIN_SUFFIX_LENGTH, index_text, query_terms
+
+
+class SearchBackend(Protocol):
+    def index(self, rows: Iterable[tuple[int, str, str]]) -> None:
+        """Store (project id, title, body text) rows, replacing earlier versions."""
+
+    def remove(self, project_ids: Iterable[int]) -> None: ...
+
+    def clear(self) -> None: ...
+
+    def filter(self, queryset: QuerySet, terms: list[str]) -> QuerySet:
+        """Projects matching every term, annotated with search_rank (higher is better)."""
+
+
+def _fts5_term(term: str) -> str:
+    forward = f'{{title body}} : "{term}"' + ("*" if len(term) >= MIN_PREFIX_LENGTH else "")
+    if len(term) < MIN_SUFFIX_LENGTH:
+        return forward
+    return f'({forward} OR reversed : "{term[::-1]}"*)'
+
+
+class SqliteBackend:
+    table = SqliteProjectIndex._meta.db_table
+
+    def index(self, rows):
+        prepared = []
+        for project_id, title, body in rows:
+            text = index_text(title, body)
+            prepared.append((project_id, text.title, text.body, text.reversed))
+        if not prepared:
+            return
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"DELETE FROM {self.table} WHERE rowid = %s", [(row[0],) for row in prepared]
+            )
+            cursor.executemany(
+                f"INSERT INTO {self.table} (rowid, title, body, reversed) VALUES (%s, %s, %s, %s)",
+                prepared,
+            )
+
+    def remove(self, project_ids):
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"DELETE FROM {self.table} WHERE rowid = %s", [(pk,) for pk in project_ids]
+            )
+
+    def clear(self):
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {self.table}")
+
+    def filter(self, queryset, terms):
+        expression = " AND ".join(_fts5_term(term) for term in terms)
+        # FTS5's rank is bm25: smaller is better, so it is negated.
+        return queryset.filter(sqlite_search__match=expression).annotate(
+            search_rank=-F("sqlite_search__rank")
+        )
+
+
+def _tsquery_term(term: str) -> str:
+    forward = f"{term}:*AB" if len(term) >= MIN_PREFIX_LENGTH else f"{term}:AB"
+    if len(term) < MIN_SUFFIX_LENGTH:
+        return forward
+    return f"({forward} | {term[::-1]}:*D)"
+
+
+class PostgresBackend:
+    table = PostgresProjectDocument._meta.db_table
+    # Weights for D, C, B, A: reversed stems, -, body, title.
+    rank_weights = [0.1, 0.2, 0.4, 1.0]
+
+    def index(self, rows):
+        prepared = []
+        for project_id, title, body in rows:
+            text = index_text(title, body)
+            prepared.append((project_id, text.title, text.body, text.reversed))
+        if not prepared:
+            return
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"""
+                INSERT INTO {self.table} (project_id, document) VALUES (
+                    %s,
+                    setweight(to_tsvector('simple', %s), 'A')
+                    || setweight(to_tsvector('simple', %s), 'B')
+                    || setweight(to_tsvector('simple', %s), 'D'))
+                ON CONFLICT (project_id) DO UPDATE SET document = EXCLUDED.document
+                """,
+                prepared,
+            )
+
+    def remove(self, project_ids):
+        PostgresProjectDocument.objects.filter(project_id__in=list(project_ids)).delete()
+
+    def clear(self):
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {self.table}")
+
+    def filter(self, queryset, terms):
+        query = SearchQuery(
+            " & ".join(_tsquery_term(term) for term in terms), search_type="raw", config="simple"
+        )
+        return queryset.filter(pg_search__document=query).annotate(
+            search_rank=SearchRank(F("pg_search__document"), query, weights=self.rank_weights)
+        )
+
+
+def get_backend() -> SearchBackend:
+    return PostgresBackend() if connection.vendor == "postgresql" else SqliteBackend()
+
+
+__all__ = ["SearchBackend", "get_backend", "query_terms"]
