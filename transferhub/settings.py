@@ -142,7 +142,8 @@ AUTHENTICATION_BACKENDS = [
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 SITE_ID = 1
-LOGIN_REDIRECT_URL = "catalog:project_list"
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "organisations:mine"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
@@ -212,7 +213,7 @@ if env_bool("DJANGO_SECURE"):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
-CATALOG_PAGE_SIZE = 20
+FORMS_URLFIELD_ASSUME_HTTPS = True
 SEARCH_MAX_QUERY_LENGTH = 200
 
 LOGGING = {

@@ -4,11 +4,13 @@ Every write keeps the search index and the project's active site count in step, 
 same transaction as the change itself.
 """
 
+import datetime
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -70,8 +72,9 @@ def project_create(
         municipality=project.municipality,
         organisation=organisation,
         is_origin=True,
-        started_on=timezone.datetime(project.founded_year, 1, 1).date(),
+        started_on=datetime.date(project.founded_year, 1, 1),
     )
+    project.refresh_from_db(fields=["active_site_count"])
     return project
 
 
@@ -106,11 +109,15 @@ def project_reject(*, project: Project, moderator: User, note: str) -> Project:
 
 
 def project_recount_sites(*, project_ids: Iterable[int]) -> None:
-    counts = Project.objects.filter(pk__in=list(project_ids)).annotate(
-        active=Count("sites", filter=Q(sites__status=Site.Status.ACTIVE))
+    active_sites = (
+        Site.objects.filter(project=OuterRef("pk"), status=Site.Status.ACTIVE)
+        .values("project")
+        .annotate(count=Count("pk"))
+        .values("count")
     )
-    for project in counts:
-        Project.objects.filter(pk=project.pk).update(active_site_count=project.active)
+    Project.objects.filter(pk__in=list(project_ids)).update(
+        active_site_count=Coalesce(Subquery(active_sites), 0)
+    )
 
 
 def _check_copied_from(site: Site) -> None:

@@ -15,6 +15,8 @@ import snowballstemmer
 MAX_QUERY_TERMS = 12
 MIN_PREFIX_LENGTH = 3
 MIN_SUFFIX_LENGTH = 4
+# Longer "words" are noise (pasted hashes, keyboard mashing); the longest German words fit.
+MAX_WORD_LENGTH = 64
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _stemmer = snowballstemmer.stemmer("german")
@@ -168,7 +170,9 @@ def stem(word: str) -> str:
 
 def stems(text: str) -> list[str]:
     words = (word.lower() for word in _WORD.findall(text or ""))
-    return [stem(word) for word in words if len(word) > 1 and word not in STOPWORDS]
+    return [
+        stem(word) for word in words if 1 < len(word) <= MAX_WORD_LENGTH and word not in STOPWORDS
+    ]
 
 
 def index_text(title: str, body: str) -> IndexedText:
