@@ -17,14 +17,3 @@ def _test_storage(settings, tmp_path):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-
-
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    from django.core.cache import cache
-
-    yield
-    try:
-        cache.clear()
-    except Exception:  # noqa: BLE001 - tests without database access cannot reach the cache table
-        pass

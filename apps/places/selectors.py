@@ -1,10 +1,24 @@
 """Reads for places: autocomplete and resolving what a person typed into one municipality."""
 
 import re
+from functools import lru_cache
 
+from django.conf import settings
 from django.db.models import QuerySet
+from django.utils import translation
 
 from .models import FederalState, Municipality
+
+
+@lru_cache(maxsize=1)
+def _state_names() -> dict[str, str]:
+    """State names in every interface language, so a label typed in either one resolves."""
+    names = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            names.update({str(state.label).lower(): state.value for state in FederalState})
+    return names
+
 
 _LABEL = re.compile(r"^\s*(?P<name>.+?)\s*\((?P<state>[^()]+)\)\s*$")
 
@@ -30,8 +44,7 @@ def municipality_from_label(label: str) -> Municipality | None:
     match = _LABEL.match(label)
     candidates = Municipality.objects.all()
     if match:
-        state_names = {str(choice.label).lower(): choice.value for choice in FederalState}
-        state = state_names.get(match["state"].lower(), match["state"].upper())
+        state = _state_names().get(match["state"].lower(), match["state"].upper())
         candidates = candidates.filter(name__iexact=match["name"], state=state)
     else:
         candidates = candidates.filter(name__iexact=label)

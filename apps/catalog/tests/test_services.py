@@ -35,7 +35,8 @@ def test_a_new_project_waits_for_moderation_and_starts_with_its_origin_site():
     project = new_project()
     assert project.status == Project.Status.PENDING
     origin = project.sites.get()
-    assert origin.is_origin and origin.municipality == project.municipality
+    assert origin.is_origin
+    assert origin.municipality == project.municipality
     assert origin.started_on.year == 2016
     assert project.active_site_count == 1
 
@@ -60,7 +61,8 @@ def test_approving_publishes_and_rejecting_needs_a_reason():
     assert project.status == Project.Status.PENDING
     services.project_approve(project=project, moderator=moderator())
     project.refresh_from_db()
-    assert project.status == Project.Status.PUBLISHED and project.published_at is not None
+    assert project.status == Project.Status.PUBLISHED
+    assert project.published_at is not None
 
 
 def test_approving_twice_is_refused():

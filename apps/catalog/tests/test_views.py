@@ -50,7 +50,8 @@ class TestCatalogPage:
         ProjectFactory(title="In Bayern", municipality=rural, setting="rural")
         ProjectFactory(title="In NRW", setting="rural")
         page = client.get(CATALOG, {"state": "BY", "setting": "rural"}).content.decode()
-        assert "In Bayern" in page and "In NRW" not in page
+        assert "In Bayern" in page
+        assert "In NRW" not in page
 
     def test_topic_facet_finds_projects_with_any_chosen_topic(self, client):
         garden, repair = (
@@ -121,12 +122,14 @@ class TestProjectPage:
             operator_name="Kopie e. V.",
         )
         page = client.get(project.get_absolute_url()).content.decode()
-        assert "Kopiedorf" in page and "Kopie e. V." in page
+        assert "Kopiedorf" in page
+        assert "Kopie e. V." in page
         assert 'id="site-map-data"' in page
 
     def test_user_text_is_rendered_as_markdown_and_cleaned(self, client):
         project = ProjectFactory(
-            solution="**fett** <script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>"
+            solution="**fett** <script>alert(1)</script> [x](javascript:alert(1)) "
+            "<img src=x onerror=alert(1)>"
         )
         page = client.get(project.get_absolute_url()).content.decode()
         assert "<strong>fett</strong>" in page
@@ -221,7 +224,8 @@ class TestEditingProjects:
     def test_anonymous_visitors_are_sent_to_log_in(self, client):
         project = ProjectFactory()
         response = client.get(reverse("catalog:project_update", args=[project.slug]))
-        assert response.status_code == 302 and "/konto/login/" in response.url
+        assert response.status_code == 302
+        assert "/konto/login/" in response.url
 
     def test_another_user_cannot_edit_a_project_by_url(self, client):
         project = ProjectFactory(title="Original")
