@@ -29,6 +29,7 @@ demo: migrate
 
 run: demo
 	@echo "Transferhub runs on http://127.0.0.1:8000 (moderator: moderation@transferhub.example / transferhub-demo)"
+	$(DEV_ENV) $(MANAGE) db_worker & worker=$$!; trap "kill $$worker" EXIT INT TERM; \
 	$(DEV_ENV) $(MANAGE) runserver 127.0.0.1:8000
 
 test: install

@@ -10,6 +10,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _immediate_tasks(settings):
+    """Background tasks run at once in tests, so their effects (e-mails) can be checked."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
 def _test_storage(settings, tmp_path):
     """Uploads go to a temporary folder; static files come from the finders, unhashed."""
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -60,6 +60,13 @@ class ProjectAdmin(admin.ModelAdmin):
             request, _("%(count)d projects published.") % {"count": approved}, messages.SUCCESS
         )
 
+    def delete_model(self, request, obj):
+        services.project_delete(project=obj)
+
+    def delete_queryset(self, request, queryset):
+        for project in queryset:
+            services.project_delete(project=project)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         services.project_recount_sites(project_ids=[form.instance.pk])

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import User
 from apps.core.slugs import unique_slug
 from apps.organisations.models import Organisation
-from apps.search.services import projects_index
+from apps.search.services import projects_index, projects_unindex
 
 from .models import Project, Site, TargetGroup, Topic, TransferFormat
 
@@ -82,6 +82,12 @@ def project_create(
 def project_update(*, project: Project, **fields) -> Project:
     relations = _set_fields(project, fields)
     return _save_and_index(project, relations)
+
+
+@transaction.atomic
+def project_delete(*, project: Project) -> None:
+    projects_unindex(project_ids=[project.pk])
+    project.delete()
 
 
 @transaction.atomic

@@ -1,7 +1,6 @@
 """Writes for organisations: creating them, inviting and adding members."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -9,6 +8,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
+from apps.core.email import send_email
 from apps.core.slugs import unique_slug
 
 from .models import Invitation, Membership, Organisation
@@ -53,11 +53,10 @@ def invitation_create(
         "invited_by": invited_by,
         "accept_url": accept_url_builder(invitation.get_absolute_url()),
     }
-    send_mail(
+    send_email(
         subject=_("Invitation to join %(name)s on Transferhub") % {"name": organisation.name},
-        message=render_to_string("organisations/email/invitation.txt", context),
-        from_email=None,
-        recipient_list=[email],
+        body=render_to_string("organisations/email/invitation.txt", context),
+        to=[email],
     )
     return invitation
 

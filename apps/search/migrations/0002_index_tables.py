@@ -1,3 +1,6 @@
+"""The index tables, one kind per database. Neither has a foreign key: index rows are written
+and removed by the services, and a key would stop Django's flush (TRUNCATE) between tests."""
+
 from django.db import migrations
 
 SQLITE_CREATE = [
@@ -9,8 +12,7 @@ SQLITE_CREATE = [
 SQLITE_DROP = ["DROP TABLE IF EXISTS search_project_fts"]
 POSTGRES_CREATE = [
     """CREATE TABLE search_project_document (
-        project_id bigint PRIMARY KEY REFERENCES catalog_project(id) ON DELETE CASCADE
-            DEFERRABLE INITIALLY DEFERRED,
+        project_id bigint PRIMARY KEY,
         document tsvector NOT NULL
     )""",
     "CREATE INDEX search_project_document_gin ON search_project_document USING gin(document)",
