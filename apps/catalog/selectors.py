@@ -1,14 +1,17 @@
 """Reads for the catalog. Each returns querysets that cost a fixed number of queries."""
 
+import hashlib
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.core.cache import cache
+from django.db.models import Count, F, Prefetch, QuerySet
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 
 from apps.accounts.models import User
 from apps.search.selectors import normalise_query, projects_matching
 
+from .cache import catalog_version
 from .filters import CatalogFilter, SortOrder
 from .models import Project, Site
 
@@ -58,6 +61,51 @@ def catalog_search(*, params: QueryDict) -> CatalogResult:
     )
 
 
+FACET_FIELDS = {
+    "topic": ("topics", "slug"),
+    "target_group": ("target_groups", "slug"),
+    "format": ("transfer_formats", "code"),
+}
+FACET_COLUMNS = {"state": "municipality__state", "setting": "setting", "readiness": "readiness"}
+FACET_CACHE_SECONDS = 600
+
+
+def _count_facets(projects: QuerySet[Project]) -> dict[str, dict[str, int]]:
+    matching = projects.order_by().values("pk")
+    counts: dict[str, dict[str, int]] = {}
+    for facet, (relation, key) in FACET_FIELDS.items():
+        field = Project._meta.get_field(relation)
+        term = field.m2m_reverse_field_name()
+        rows = (
+            field.remote_field.through.objects.filter(project_id__in=matching)
+            .values(f"{term}__{key}")
+            .annotate(count=Count("project_id"))
+        )
+        counts[facet] = {row[f"{term}__{key}"]: row["count"] for row in rows}
+    for facet, column in FACET_COLUMNS.items():
+        rows = projects.order_by().values(column).annotate(count=Count("pk"))
+        counts[facet] = {row[column]: row["count"] for row in rows}
+    return counts
+
+
+def facet_counts(*, result: CatalogResult) -> dict[str, dict[str, int]]:
+    """How many of the matching projects each facet value has; cached until the next write."""
+    params = sorted(
+        (key, value)
+        for key, values in result.filterset.form.cleaned_data.items()
+        if key not in {"sort"}
+        for value in (values if isinstance(values, list | QuerySet) else [values])
+        if value
+    )
+    digest = hashlib.sha256(repr(params).encode()).hexdigest()[:32]
+    key = f"catalog:facets:{catalog_version()}:{digest}"
+    counts = cache.get(key)
+    if counts is None:
+        counts = _count_facets(result.projects)
+        cache.set(key, counts, FACET_CACHE_SECONDS)
+    return counts
+
+
 def project_visible_to(*, slug: str, user: User) -> Project:
     """The project with all it shows on its page, or 404 if the user may not see it."""
     sites = Site.objects.select_related("municipality", "organisation", "copied_from__municipality")
@@ -68,7 +116,7 @@ def project_visible_to(*, slug: str, user: User) -> Project:
             "topics",
             "target_groups",
             "transfer_formats",
-            Prefetch("sites", queryset=sites.order_by("started_on", "id")),
+            Prefetch("sites", queryset=sites.order_by(F("started_on").asc(nulls_last=True), "id")),
         ),
         slug=slug,
     )

@@ -20,6 +20,7 @@ from apps.core.slugs import unique_slug
 from apps.organisations.models import Organisation
 from apps.search.services import projects_index, projects_unindex
 
+from .cache import bump_catalog_version
 from .models import Project, Site, TargetGroup, Topic, TransferFormat
 
 PROJECT_RELATIONS = ("topics", "target_groups", "transfer_formats")
@@ -39,6 +40,7 @@ def _save_and_index(project: Project, relations: dict) -> Project:
     for name, values in relations.items():
         getattr(project, name).set(values)
     projects_index(projects=[project])
+    bump_catalog_version()
     return project
 
 
@@ -88,6 +90,7 @@ def project_update(*, project: Project, **fields) -> Project:
 def project_delete(*, project: Project) -> None:
     projects_unindex(project_ids=[project.pk])
     project.delete()
+    bump_catalog_version()
 
 
 @transaction.atomic
@@ -99,6 +102,7 @@ def project_approve(*, project: Project, moderator: User) -> Project:
     project.published_at = timezone.now()
     project.moderation_note = ""
     project.save(update_fields=["status", "published_at", "moderation_note", "updated_at"])
+    bump_catalog_version()
     return project
 
 
@@ -111,6 +115,7 @@ def project_reject(*, project: Project, moderator: User, note: str) -> Project:
     project.status = Project.Status.REJECTED
     project.moderation_note = note
     project.save(update_fields=["status", "moderation_note", "updated_at"])
+    bump_catalog_version()
     return project
 
 
@@ -124,6 +129,7 @@ def project_recount_sites(*, project_ids: Iterable[int]) -> None:
     Project.objects.filter(pk__in=list(project_ids)).update(
         active_site_count=Coalesce(Subquery(active_sites), 0)
     )
+    bump_catalog_version()
 
 
 def _check_copied_from(site: Site) -> None:

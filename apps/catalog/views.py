@@ -31,7 +31,12 @@ def project_list(request):
             request,
             _("That page does not exist; showing page %(number)s.") % {"number": page.number},
         )
-    context = {"result": result, "page": page, "filter": result.filterset}
+    context = {
+        "result": result,
+        "page": page,
+        "filter": result.filterset,
+        "facet_counts": selectors.facet_counts(result=result),
+    }
     template = (
         "catalog/_results.html"
         if request.htmx and not request.htmx.boosted

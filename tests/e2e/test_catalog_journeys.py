@@ -1,3 +1,4 @@
+import datetime
 import re
 
 import pytest
@@ -7,7 +8,7 @@ from playwright.sync_api import expect
 from apps.catalog.models import Project, Site, TargetGroup, Topic
 from tests.factories import MunicipalityFactory, ProjectFactory, UserFactory, moderator
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def garden_projects() -> Project:
@@ -30,6 +31,7 @@ def garden_projects() -> Project:
         municipality=MunicipalityFactory(name="Brünen", state="NW", latitude=51.72, longitude=6.68),
         operator_name="Dorfverein Brünen",
         copied_from=origin,
+        started_on=datetime.date(2018, 4, 1),
     )
     Site.objects.create(
         project=project,
@@ -38,6 +40,7 @@ def garden_projects() -> Project:
         ),
         operator_name="Heimatverein Dingden",
         copied_from=first,
+        started_on=datetime.date(2021, 9, 1),
     )
     ProjectFactory(
         title="Gemeinschaftsgarten München",
@@ -60,10 +63,10 @@ def test_search_a_word_form_narrow_with_two_facets_and_see_the_sites(page):
     expect(results).to_contain_text("Gemeinschaftsgarten München")
     expect(results).not_to_contain_text("Lesepaten")
 
-    page.get_by_text("Bundesland").click()
+    page.locator("summary", has_text="Bundesland").click()
     page.get_by_label("Nordrhein-Westfalen").check()
-    page.get_by_text("Ländlich oder städtisch").click()
-    page.get_by_label("Ländlich", exact=True).check()
+    page.locator("summary", has_text="Stadt oder Land").click()
+    page.get_by_label("Ländlicher Raum").check()
     expect(results).not_to_contain_text("München")
     expect(results).not_to_contain_text("Stadtgarten Köln")
     expect(page).to_have_url(re.compile(r"state=NW.*setting=rural|setting=rural.*state=NW"))
@@ -83,8 +86,8 @@ def test_register_create_organisation_and_project_then_a_moderator_approves(new_
     page = new_page()
     page.goto("/konto/signup/")
     page.get_by_label("E-Mail").first.fill("ina@example.org")
-    page.get_by_label("Passwort", exact=True).fill("ein-gutes-Passwort-2026")
-    page.get_by_label("Passwort (Wiederholung)").fill("ein-gutes-Passwort-2026")
+    page.get_by_label("Passwort:", exact=True).fill("ein-gutes-Passwort-2026")
+    page.get_by_label("Passwort (Wiederholung):").fill("ein-gutes-Passwort-2026")
     page.get_by_role("button", name="Registrieren").last.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("E-Mail")
 
@@ -100,12 +103,12 @@ def test_register_create_organisation_and_project_then_a_moderator_approves(new_
 
     page.get_by_role("link", name="Projekt hinzufügen").click()
     page.get_by_label("Titel").fill("Dorfladen Brünen")
-    page.get_by_label("Zusammenfassung").fill("Ein Laden, der dem Dorf gehört.")
+    page.get_by_label("Kurzbeschreibung").fill("Ein Laden, der dem Dorf gehört.")
     page.get_by_label("Problem").fill("Der letzte Laden hat geschlossen.")
     page.get_by_label("Lösung").fill("Eine Genossenschaft betreibt den Laden mit Ehrenamtlichen.")
     page.get_by_label("Nahversorgung und Dorfläden").check()
     page.get_by_label("Seniorinnen und Senioren").check()
-    municipality = page.get_by_label("Heimatort")
+    municipality = page.get_by_label("Heimatgemeinde")
     municipality.press_sequentially("Brü", delay=50)
     expect(page.locator("datalist option")).to_have_count(1)
     municipality.fill("Brünen (Nordrhein-Westfalen)")
@@ -122,8 +125,8 @@ def test_register_create_organisation_and_project_then_a_moderator_approves(new_
     moderator_user = moderator()
     moderator_page.goto("/konto/login/")
     moderator_page.get_by_label("E-Mail").fill(moderator_user.email)
-    moderator_page.get_by_label("Passwort").fill("correct-horse-battery")
-    moderator_page.get_by_role("button", name="Anmelden").click()
+    moderator_page.get_by_label("Passwort:").fill("correct-horse-battery")
+    moderator_page.get_by_role("button", name="Anmeldung").click()
     moderator_page.goto("/moderation/")
     moderator_page.get_by_role("button", name="Freigeben und veröffentlichen").click()
     expect(moderator_page.get_by_role("status").first).to_contain_text("veröffentlicht")
@@ -138,8 +141,8 @@ def test_another_user_cannot_edit_the_project(new_page):
     page = new_page()
     page.goto("/konto/login/")
     page.get_by_label("E-Mail").fill(intruder.email)
-    page.get_by_label("Passwort").fill("correct-horse-battery")
-    page.get_by_role("button", name="Anmelden").click()
+    page.get_by_label("Passwort:").fill("correct-horse-battery")
+    page.get_by_role("button", name="Anmeldung").click()
     response = page.goto(f"/projekte/{project.slug}/bearbeiten/")
     assert response.status == 403
     expect(page.get_by_role("heading", level=1)).to_have_text("Zugriff verweigert")

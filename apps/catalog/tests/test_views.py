@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from apps.catalog.models import Project, Site, TargetGroup, Topic
+from apps.catalog.services import project_approve
 from tests.factories import (
     MembershipFactory,
     MunicipalityFactory,
@@ -104,11 +105,34 @@ class TestCatalogPage:
     ):
         topic = Topic.objects.first()
         ProjectFactory.create_batch(2, topics=[topic])
-        with django_assert_max_num_queries(12):
-            client.get(CATALOG, {"q": "Projekt"})
+        # Cold: counting the facets and storing them in the shared cache.
+        with django_assert_max_num_queries(26):
+            client.get(CATALOG, {"q": "Projekt", "topic": topic.slug})
         ProjectFactory.create_batch(30, topics=[topic])
+        with django_assert_max_num_queries(26):
+            client.get(CATALOG, {"q": "Projekt", "topic": topic.slug})
+        # Warm: the facet counts come from the cache.
         with django_assert_max_num_queries(12):
-            client.get(CATALOG, {"q": "Projekt"})
+            client.get(CATALOG, {"q": "Projekt", "topic": topic.slug})
+
+    def test_facets_show_how_many_projects_each_value_has(self, client):
+        garden = Topic.objects.get(slug="garten-und-stadtgrun")
+        ProjectFactory.create_batch(3, topics=[garden], setting="rural")
+        ProjectFactory(setting="urban")
+        response = client.get(CATALOG)
+        counts = response.context["facet_counts"]
+        assert counts["topic"]["garten-und-stadtgrun"] == 3
+        assert counts["setting"] == {"rural": 3, "urban": 1}
+        assert 'Gärten und Stadtgrün <span class="count">(3)</span>' in response.content.decode()
+
+    def test_facet_counts_follow_a_new_publication(
+        self, client, django_capture_on_commit_callbacks
+    ):
+        project = ProjectFactory(setting="rural", status=Project.Status.PENDING, published_at=None)
+        assert client.get(CATALOG).context["facet_counts"]["setting"] == {}
+        with django_capture_on_commit_callbacks(execute=True):
+            project_approve(project=project, moderator=moderator())
+        assert client.get(CATALOG).context["facet_counts"]["setting"] == {"rural": 1}
 
 
 class TestProjectPage:

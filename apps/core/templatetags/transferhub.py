@@ -21,3 +21,11 @@ def query_with(context, **changes) -> str:
             query[key] = value
     encoded = query.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+@register.filter
+def lookup(mapping, key):
+    """mapping[key] in a template; missing keys and mappings give None."""
+    if not mapping:
+        return None
+    return mapping.get(str(key))
