@@ -3,10 +3,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-urlpatterns = [
-    path("i18n/", include("django.conf.urls.i18n")),
-]
-urlpatterns += i18n_patterns(
+urlpatterns = i18n_patterns(
     path("", include("apps.catalog.urls")),
     path("organisationen/", include("apps.organisations.urls")),
     path("orte/", include("apps.places.urls")),

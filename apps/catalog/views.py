@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views import View
@@ -13,10 +14,12 @@ from rules.contrib.views import PermissionRequiredMixin
 from apps.organisations.models import Organisation
 
 from . import selectors, services
+from .cache import cache_public_page
 from .forms import ProjectForm, RejectForm, SiteForm
 from .models import Project, Site
 
 
+@cache_public_page
 def project_list(request):
     result = selectors.catalog_search(params=request.GET)
     if result.invalid_filters:
@@ -45,6 +48,7 @@ def project_list(request):
     return render(request, template, context)
 
 
+@cache_public_page
 def project_detail(request, slug):
     project = selectors.project_visible_to(slug=slug, user=request.user)
     return render(
@@ -213,6 +217,7 @@ class ModerationDecisionView(ModeratorRequiredMixin, View):
         return redirect("catalog:moderation_queue")
 
 
+@method_decorator(cache_public_page, name="dispatch")
 class HomeView(TemplateView):
     template_name = "catalog/home.html"
 

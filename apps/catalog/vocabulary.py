@@ -40,3 +40,18 @@ TARGET_GROUPS = [
     ("Arbeitsuchende", "Job seekers"),
     ("Alle Bürgerinnen und Bürger", "All residents"),
 ]
+
+TRANSFER_FORMAT_CODES = ["open_manual", "licence", "cooperation", "consulting"]
+
+
+def ensure_vocabulary(topic_model, target_group_model, transfer_format_model) -> None:
+    """Create the starting vocabulary where missing; takes the models so migrations can call it."""
+    from django.utils.text import slugify
+
+    for model, terms in ((topic_model, TOPICS), (target_group_model, TARGET_GROUPS)):
+        for name, name_en in terms:
+            model.objects.get_or_create(
+                slug=slugify(name), defaults={"name": name, "name_en": name_en}
+            )
+    for code in TRANSFER_FORMAT_CODES:
+        transfer_format_model.objects.get_or_create(code=code)

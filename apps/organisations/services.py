@@ -8,6 +8,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
+from apps.catalog.cache import bump_catalog_version
 from apps.core.email import send_email
 from apps.core.slugs import unique_slug
 
@@ -34,6 +35,7 @@ def organisation_update(*, organisation: Organisation, **fields) -> Organisation
         setattr(organisation, name, value)
     organisation.full_clean()
     organisation.save()
+    bump_catalog_version()
     return organisation
 
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import FormView
 from rules.contrib.views import PermissionRequiredMixin
 
+from apps.catalog.cache import cache_public_page
 from apps.catalog.selectors import projects_of_organisation
 
 from . import selectors, services
@@ -15,6 +16,7 @@ from .forms import InvitationForm, OrganisationForm
 from .models import Invitation, Organisation
 
 
+@cache_public_page
 def organisation_detail(request, slug):
     organisation = get_object_or_404(Organisation.objects.select_related("municipality"), slug=slug)
     is_member = request.user.has_perm("organisations.add_project", organisation)

@@ -30,6 +30,16 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.e2e)
 
 
+@pytest.fixture(autouse=True)
+def _vocabulary(transactional_db):
+    """Journeys run in committed transactions, and the flush between them also removes the
+    vocabulary rows the migrations created; put them back before each journey."""
+    from apps.catalog.models import TargetGroup, Topic, TransferFormat
+    from apps.catalog.vocabulary import ensure_vocabulary
+
+    ensure_vocabulary(Topic, TargetGroup, TransferFormat)
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():

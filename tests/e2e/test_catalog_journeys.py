@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from apps.catalog.models import Project, Site, TargetGroup, Topic
 from tests.factories import MunicipalityFactory, ProjectFactory, UserFactory, moderator
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def garden_projects() -> Project:
