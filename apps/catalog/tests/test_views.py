@@ -339,3 +339,20 @@ class TestModeration:
         client.post(reverse("catalog:moderation_reject", args=[project.slug]), {"note": ""})
         project.refresh_from_db()
         assert project.status == Project.Status.PENDING
+
+
+PAYLOAD = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+def test_script_in_every_text_field_of_a_project_renders_inert(client):
+    membership = MembershipFactory()
+    client.force_login(membership.user)
+    text_fields = ["title", "summary", "problem", "solution", "impact", "contact_name"]
+    data = project_form_data(**{name: f"{name} {PAYLOAD}" for name in text_fields})
+    client.post(reverse("catalog:project_create", args=[membership.organisation.slug]), data)
+    project = Project.objects.get()
+    page = client.get(project.get_absolute_url()).content.decode()
+    assert "<script>alert" not in page
+    assert "<img" not in page
+    for name in text_fields:
+        assert f"{name} &lt;script&gt;" in page
