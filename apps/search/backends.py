@@ -27,6 +27,15 @@ class SearchBackend(Protocol):
         """Projects matching every term, annotated with search_rank (higher is better)."""
 
 
+def _prepared(rows: Iterable[tuple[int, str, str]]) -> list[tuple[int, str, str, str]]:
+    """(id, title stems, body stems, reversed stems) for each (id, title, body) row."""
+    prepared = []
+    for project_id, title, body in rows:
+        text = index_text(title, body)
+        prepared.append((project_id, text.title, text.body, text.reversed))
+    return prepared
+
+
 def _fts5_term(term: str) -> str:
     forward = f'{{title body}} : "{term}"' + ("*" if len(term) >= MIN_PREFIX_LENGTH else "")
     if len(term) < MIN_SUFFIX_LENGTH:
@@ -38,10 +47,7 @@ class SqliteBackend:
     table = SqliteProjectIndex._meta.db_table
 
     def index(self, rows):
-        prepared = []
-        for project_id, title, body in rows:
-            text = index_text(title, body)
-            prepared.append((project_id, text.title, text.body, text.reversed))
+        prepared = _prepared(rows)
         if not prepared:
             return
         with connection.cursor() as cursor:
@@ -84,10 +90,7 @@ class PostgresBackend:
     rank_weights = [0.1, 0.2, 0.4, 1.0]
 
     def index(self, rows):
-        prepared = []
-        for project_id, title, body in rows:
-            text = index_text(title, body)
-            prepared.append((project_id, text.title, text.body, text.reversed))
+        prepared = _prepared(rows)
         if not prepared:
             return
         with connection.cursor() as cursor:

@@ -11,6 +11,14 @@ from tests.factories import MunicipalityFactory, ProjectFactory, UserFactory, mo
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+def log_in(page, email: str, password: str = "correct-horse-battery") -> None:
+    page.goto("/konto/login/")
+    page.get_by_label("E-Mail").fill(email)
+    page.get_by_label("Passwort:").fill(password)
+    page.get_by_role("button", name="Anmeldung").click()
+    expect(page.get_by_role("button", name="Abmelden")).to_be_visible()
+
+
 def garden_projects() -> Project:
     garden = Topic.objects.get(slug="garten-und-stadtgrun")
     seniors = TargetGroup.objects.get(slug="seniorinnen-und-senioren")
@@ -123,10 +131,7 @@ def test_register_create_organisation_and_project_then_a_moderator_approves(new_
 
     moderator_page = new_page()
     moderator_user = moderator()
-    moderator_page.goto("/konto/login/")
-    moderator_page.get_by_label("E-Mail").fill(moderator_user.email)
-    moderator_page.get_by_label("Passwort:").fill("correct-horse-battery")
-    moderator_page.get_by_role("button", name="Anmeldung").click()
+    log_in(moderator_page, moderator_user.email)
     moderator_page.goto("/moderation/")
     moderator_page.get_by_role("button", name="Freigeben und veröffentlichen").click()
     expect(moderator_page.get_by_role("status").first).to_contain_text("veröffentlicht")
@@ -139,10 +144,7 @@ def test_another_user_cannot_edit_the_project(new_page):
     project = ProjectFactory(title="Fremdes Projekt")
     intruder = UserFactory()
     page = new_page()
-    page.goto("/konto/login/")
-    page.get_by_label("E-Mail").fill(intruder.email)
-    page.get_by_label("Passwort:").fill("correct-horse-battery")
-    page.get_by_role("button", name="Anmeldung").click()
+    log_in(page, intruder.email)
     response = page.goto(f"/projekte/{project.slug}/bearbeiten/")
     assert response.status == 403
     expect(page.get_by_role("heading", level=1)).to_have_text("Zugriff verweigert")
