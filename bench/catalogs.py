@@ -1,0 +1,113 @@
+"""The benchmark catalogs: one SQLite file per size in bench/work/, built with the project's own
+management commands and reused while its number of published projects still matches."""
+
+import json
+import os
+import sqlite3
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "bench" / "work"
+PYTHON = ROOT / ".venv" / "bin" / "python"
+SECRET_KEY = "bench-only-not-secret"
+SEED = 1
+
+
+@dataclass
+class Catalog:
+    label: str
+    projects: int
+    path: Path
+    generate_seconds: float  # How long generate_catalog took, in this run or when built.
+    reused: bool
+
+    @property
+    def database_url(self) -> str:
+        return f"sqlite:///{self.path}"
+
+
+def django_env(database_url: str) -> dict[str, str]:
+    """A production-like environment: DEBUG off, a secret key, local hosts only."""
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_DEBUG"}
+    env.update(
+        DJANGO_SECRET_KEY=SECRET_KEY,
+        DATABASE_URL=database_url,
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+    )
+    return env
+
+
+def manage(*args: str, env: dict[str, str]) -> None:
+    subprocess.run([str(PYTHON), "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+def published_projects(path: Path) -> int | None:
+    if not path.exists():
+        return None
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
+            row = connection.execute(
+                "SELECT COUNT(*) FROM catalog_project WHERE status = 'published'"
+            ).fetchone()
+    except sqlite3.Error:
+        return None
+    return row[0]
+
+
+def remove_database(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def build(label: str, projects: int) -> Catalog:
+    path = WORK / f"catalog-{label}.sqlite3"
+    notes = path.with_suffix(".json")  # Remembers how long the build took, for reuse.
+    env = django_env(f"sqlite:///{path}")
+    reuse = published_projects(path) == projects and notes.exists()
+    if not reuse:
+        remove_database(path)
+    # Also on reuse: migrations added since the last build must be applied.
+    manage("migrate", "--no-input", "-v", "0", env=env)
+    manage("createcachetable", "-v", "0", env=env)
+    if not reuse:
+        manage("load_municipalities", env=env)
+        started = time.perf_counter()
+        manage("generate_catalog", "--projects", str(projects), "--seed", str(SEED), env=env)
+        notes.write_text(json.dumps({"generate_seconds": time.perf_counter() - started}))
+    seconds = json.loads(notes.read_text())["generate_seconds"]
+    return Catalog(label, projects, path, seconds, reuse)
+
+
+def clear_cache(catalog: Catalog) -> None:
+    """Start every measurement cold: no cached pages or facet counts from an earlier run."""
+    manage(
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        "from django.core.cache import cache; cache.clear()",
+        env=django_env(catalog.database_url),
+    )
+
+
+def sample_urls(catalog: Catalog) -> dict[str, str]:
+    """The pages under load: the catalog, a filtered catalog and one project page."""
+    with sqlite3.connect(f"file:{catalog.path}?mode=ro", uri=True) as connection:
+        (topic,) = connection.execute(
+            """SELECT topic.slug FROM catalog_project_topics AS link
+               JOIN catalog_topic AS topic ON topic.id = link.topic_id
+               GROUP BY topic.slug ORDER BY COUNT(*) DESC, topic.slug LIMIT 1"""
+        ).fetchone()
+        (project,) = connection.execute(
+            """SELECT slug FROM catalog_project
+               WHERE status = 'published' AND active_site_count BETWEEN 3 AND 5
+               ORDER BY id LIMIT 1"""
+        ).fetchone()
+    return {
+        "catalog": "/projekte/",
+        "filtered": f"/projekte/?topic={topic}&state=NW&setting=rural",
+        "project": f"/projekte/{project}/",
+    }
