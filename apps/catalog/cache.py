@@ -10,6 +10,8 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language
 
+from apps.core.db import schedule_planner_statistics
+
 VERSION_KEY = "catalog:version"
 
 
@@ -29,6 +31,7 @@ def bump_catalog_version() -> None:
             cache.incr(VERSION_KEY)
         except ValueError:
             cache.set(VERSION_KEY, 2, timeout=None)
+        schedule_planner_statistics()
 
     transaction.on_commit(bump)
 

@@ -30,6 +30,9 @@ def _through_filter(relation: str):
 
 
 class CatalogFilter(django_filters.FilterSet):
+    """Catalog facets. Choice facets filter columns of the project or its one home municipality,
+    so they cannot repeat rows: distinct=False spares a SELECT DISTINCT over every match."""
+
     q = django_filters.CharFilter(label=_("Search"), method="filter_nothing")
     topic = django_filters.ModelMultipleChoiceFilter(
         label=_("Topic"),
@@ -50,9 +53,13 @@ class CatalogFilter(django_filters.FilterSet):
         field_name="municipality__state",
         choices=FederalState.choices,
         widget=forms.CheckboxSelectMultiple,
+        distinct=False,
     )
     setting = django_filters.MultipleChoiceFilter(
-        label=_("Rural or urban"), choices=Setting.choices, widget=forms.CheckboxSelectMultiple
+        label=_("Rural or urban"),
+        choices=Setting.choices,
+        widget=forms.CheckboxSelectMultiple,
+        distinct=False,
     )
     format = django_filters.ModelMultipleChoiceFilter(
         label=_("Transfer format"),

@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 
 from apps.catalog.models import Project
+from apps.core.db import refresh_planner_statistics
 
 from .backends import get_backend
 
@@ -42,4 +43,5 @@ def search_index_rebuild(*, batch_size: int = 2000) -> int:
     while batch := list(queryset.filter(pk__gt=last_id).order_by("pk")[:batch_size]):
         backend.index(project_search_text(project) for project in batch)
         count, last_id = count + len(batch), batch[-1].pk
+    refresh_planner_statistics()
     return count

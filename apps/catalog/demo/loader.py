@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.core.db import refresh_planner_statistics
 from apps.organisations.models import Organisation
 from apps.organisations.services import organisation_create
 from apps.places.models import Municipality
@@ -139,4 +140,5 @@ def load_demo(progress=lambda record: None) -> int:
         if load_project(record, place=place, moderator=moderator, published_at=published_at):
             loaded += 1
         progress(record)
+    refresh_planner_statistics()
     return loaded

@@ -25,10 +25,11 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import NamedTuple
 
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from apps.core.db import refresh_planner_statistics
 from apps.organisations.models import Organisation
 from apps.places.models import Municipality, SettlementType
 from apps.places.services import municipalities_load
@@ -1129,16 +1130,6 @@ def search_row(plan: ProjectPlan) -> tuple[int, str, str]:
         ]
     )
     return project.pk, project.title, body
-
-
-def refresh_planner_statistics() -> None:
-    """Let the query planner know the new table sizes, as one does after any bulk load.
-
-    Without statistics SQLite counts search results by walking all projects and asking the
-    full-text index once per project: minutes instead of milliseconds at 100,000 projects.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
 
 
 def generate_catalog(
