@@ -14,12 +14,17 @@ from apps.core.slugs import unique_slug
 
 from .models import Invitation, Membership, Organisation
 
+# Paths under /organisationen/ that an organisation's page must not shadow.
+RESERVED_SLUGS = {"neu", "einladung"}
+
 
 @transaction.atomic
 def organisation_create(*, creator: User | None, **fields) -> Organisation:
     """Create an organisation; its creator (if any) becomes its first administrator."""
     organisation = Organisation(**fields)
-    organisation.slug = unique_slug(Organisation, slugify(organisation.name) or "organisation")
+    organisation.slug = unique_slug(
+        Organisation, slugify(organisation.name) or "organisation", reserved=RESERVED_SLUGS
+    )
     organisation.full_clean()
     organisation.save()
     if creator is not None:

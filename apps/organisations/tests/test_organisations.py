@@ -136,3 +136,11 @@ def test_anonymous_visitors_must_log_in_to_create(client):
     response = client.get(reverse("organisations:create"))
     assert response.status_code == 302
     assert "login" in response.url
+
+
+def test_an_organisation_named_like_a_page_does_not_hide_that_page(client):
+    client.force_login(UserFactory())
+    client.post(reverse("organisations:create"), {"name": "Neu", "kind": "initiative"})
+    organisation = Organisation.objects.get(name="Neu")
+    assert organisation.slug == "neu-2"
+    assert client.get(reverse("organisations:create")).status_code == 200
