@@ -356,3 +356,12 @@ def test_script_in_every_text_field_of_a_project_renders_inert(client):
     assert "<img" not in page
     for name in text_fields:
         assert f"{name} &lt;script&gt;" in page
+
+
+def test_home_page_counts_published_projects_and_their_active_sites(client):
+    project = ProjectFactory()
+    Site.objects.create(project=project, municipality=MunicipalityFactory())
+    Project.objects.filter(pk=project.pk).update(active_site_count=2)
+    ProjectFactory(status=Project.Status.PENDING)
+    totals = client.get(reverse("catalog:home")).context["totals"]
+    assert totals == {"projects": 1, "sites": 2}
