@@ -2,6 +2,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from apps.search.services import projects_index
+
 from . import services
 from .models import Project, Site, TargetGroup, Topic
 
@@ -70,4 +72,4 @@ class ProjectAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         services.project_recount_sites(project_ids=[form.instance.pk])
-        services.projects_index(projects=[form.instance])
+        projects_index(projects=[form.instance])

@@ -8,7 +8,8 @@ from .selectors import municipality_suggestions
 @cache_control(max_age=3600, public=True)
 def suggestions(request: HttpRequest) -> HttpResponse:
     """Places whose name starts with what was typed: datalist options, or JSON if asked."""
-    term = request.GET.get("q") or next(iter(request.GET.values()), "")
+    # htmx sends the input under its form field's name; direct callers use "q".
+    term = request.GET.get("q") or request.GET.get("municipality", "")
     municipalities = municipality_suggestions(term=term)
     if "json" in request.GET.get("format", ""):
         return JsonResponse(
