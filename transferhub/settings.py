@@ -216,6 +216,10 @@ if env_bool("DJANGO_SECURE"):
     CSRF_COOKIE_SECURE = True
 
 SEARCH_MAX_QUERY_LENGTH = 200
+# "Match my problem": which sentence-embedding model (see apps/search/embeddings.py) and how
+# long a description may be.
+MATCH_EMBEDDER = os.environ.get("MATCH_EMBEDDER", "use")
+MATCH_MAX_TEXT_LENGTH = 1500
 
 LOGGING = {
     "version": 1,

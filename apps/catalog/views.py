@@ -12,6 +12,7 @@ from django.views.generic import FormView, ListView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
 from apps.organisations.models import Organisation
+from apps.search.forms import MatchForm
 
 from . import selectors, services
 from .cache import cache_public_page
@@ -223,4 +224,9 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         latest = selectors.project_list_queryset().order_by("-published_at", "-id")[:6]
-        return super().get_context_data(latest=latest, totals=selectors.catalog_totals(), **kwargs)
+        return super().get_context_data(
+            latest=latest,
+            totals=selectors.catalog_totals(),
+            match_form=MatchForm(auto_id="match_%s"),
+            **kwargs,
+        )

@@ -26,6 +26,9 @@ class SearchBackend(Protocol):
     def filter(self, queryset: QuerySet, terms: list[str]) -> QuerySet:
         """Projects matching every term, annotated with search_rank (higher is better)."""
 
+    def best(self, terms: list[str], limit: int) -> list[tuple[int, float]]:
+        """(project id, score) of the `limit` best projects matching any term, best first."""
+
 
 def _prepared(rows: Iterable[tuple[int, str, str]]) -> list[tuple[int, str, str, str]]:
     """(id, title stems, body stems, reversed stems) for each (id, title, body) row."""
@@ -76,6 +79,16 @@ class SqliteBackend:
             search_rank=-F("sqlite_search__rank")
         )
 
+    def best(self, terms, limit):
+        expression = " OR ".join(_fts5_term(term) for term in terms)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT rowid, -rank FROM {self.table} WHERE {self.table} MATCH %s "
+                "ORDER BY rank LIMIT %s",
+                [expression, limit],
+            )
+            return cursor.fetchall()
+
 
 def _tsquery_term(term: str) -> str:
     forward = f"{term}:*AB" if len(term) >= MIN_PREFIX_LENGTH else f"{term}:AB"
@@ -120,6 +133,18 @@ class PostgresBackend:
         return queryset.filter(pg_search__document=query).annotate(
             search_rank=SearchRank(F("pg_search__document"), query, weights=self.rank_weights)
         )
+
+    def best(self, terms, limit):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                SELECT project_id, ts_rank(%s::float4[], document, query) AS score
+                FROM {self.table}, to_tsquery('simple', %s) AS query
+                WHERE document @@ query ORDER BY score DESC, project_id LIMIT %s
+                """,
+                [self.rank_weights, " | ".join(_tsquery_term(term) for term in terms), limit],
+            )
+            return cursor.fetchall()
 
 
 def get_backend() -> SearchBackend:

@@ -49,3 +49,21 @@ class PostgresProjectDocument(models.Model):
     class Meta:
         managed = False
         db_table = "search_project_document"
+
+
+class ProjectEmbedding(models.Model):
+    """The meaning of a project as a vector, for "match my problem".
+
+    Stored as float16 bytes (half the size, no measurable loss for cosine ranking); the model
+    name keeps vectors of different models apart, so a swap never mixes them.
+    """
+
+    project = models.OneToOneField(
+        "catalog.Project", primary_key=True, on_delete=models.CASCADE, related_name="embedding"
+    )
+    model = models.CharField(max_length=40)
+    vector = models.BinaryField()
+    changed_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["model", "changed_at"], name="embedding_model_changed_idx")]

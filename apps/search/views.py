@@ -1,0 +1,17 @@
+from django.shortcuts import render
+
+from apps.catalog.cache import cache_public_page
+
+from . import selectors
+from .forms import MatchForm
+
+
+@cache_public_page
+def match(request):
+    form = MatchForm(request.GET if "text" in request.GET else None)
+    result = None
+    if form.is_valid():
+        result = selectors.match_projects(
+            text=form.cleaned_data["text"], municipality=form.cleaned_data["municipality"]
+        )
+    return render(request, "search/match.html", {"form": form, "result": result})
