@@ -8,7 +8,7 @@ MANAGE := $(PY) manage.py
 DEV_ENV := DJANGO_DEBUG=1
 TEST_ENV := DJANGO_SECRET_KEY=test-only-not-secret
 
-.PHONY: install run demo migrate test test-fast lint format bench messages clean
+.PHONY: install run demo migrate test test-fast lint format bench eval messages clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -49,6 +49,15 @@ format: install
 
 bench: install
 	$(PY) bench/run.py
+
+# "Match my problem" on the judged queries, in a database of its own with the demo catalog.
+EVAL_ENV := $(DEV_ENV) DATABASE_URL=sqlite:///$(CURDIR)/bench/work/eval.sqlite3
+eval: install
+	mkdir -p bench/work
+	$(EVAL_ENV) $(MANAGE) migrate --no-input --verbosity 0
+	$(EVAL_ENV) $(MANAGE) createcachetable
+	$(EVAL_ENV) $(MANAGE) load_demo --verbosity 0
+	$(EVAL_ENV) $(MANAGE) evaluate_matching $(EVAL_ARGS)
 
 messages: install
 	$(DEV_ENV) $(MANAGE) makemessages -l de -l en --ignore=.venv --ignore=.tools --ignore=bench

@@ -23,8 +23,11 @@ MAX_PASSAGE_LENGTH = 280
 MAX_PASSAGES = 8
 
 
-def fuse(rankings: Sequence[Sequence[int]], weights: Sequence[float], k: int = RRF_K) -> dict:
+def fuse(
+    rankings: Sequence[Sequence[int]], weights: Sequence[float], k: int | None = None
+) -> dict[int, float]:
     """Project id → fused score from several rankings (each a list of ids, best first)."""
+    k = RRF_K if k is None else k
     scores: dict[int, float] = {}
     for ranking, weight in zip(rankings, weights, strict=True):
         for rank, project_id in enumerate(ranking, start=1):

@@ -2,13 +2,14 @@
 
 Each process keeps the vectors of one model as a float32 matrix in memory (100,000 projects by
 512 dimensions are 200 MB; one scan takes a few milliseconds). Processes stay in step through
-two numbers in the shared cache: the services bump the *version* after every write, and a
+two tokens in the shared cache: the services bump the *version* after every write, and a
 process then reads the rows changed since its last read; a removal bumps the *generation*,
 after which a process reloads everything.
 """
 
 import datetime
 import threading
+import uuid
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,15 +40,17 @@ def decode_vectors(blobs: list[bytes], dimensions: int) -> np.ndarray:
 
 
 def _bump(key: str) -> None:
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 2, timeout=None)
+    # A fresh token, not a counter: after a cache flush a counter would start again at a value
+    # some process has already seen, and that process would miss the change.
+    cache.set(key, uuid.uuid4().hex, timeout=None)
 
 
 def announce_change(*, removed: bool = False) -> None:
-    """Tell every process, once the transaction has committed, that vectors changed."""
-    transaction.on_commit(lambda: _bump(GENERATION_KEY if removed else VERSION_KEY))
+    """Tell every process that vectors changed: now (this transaction sees its own rows) and
+    again once it has committed (other processes see them only then)."""
+    key = GENERATION_KEY if removed else VERSION_KEY
+    _bump(key)
+    transaction.on_commit(lambda: _bump(key))
 
 
 @dataclass(frozen=True)
