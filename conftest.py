@@ -23,3 +23,13 @@ def _test_storage(settings, tmp_path):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_vector_indexes():
+    """Each test rolls its database back; the vectors a process holds in memory go with it,
+    as they would in a process started on that database."""
+    yield
+    from apps.search.vectors import forget_indexes
+
+    forget_indexes()

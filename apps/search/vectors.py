@@ -152,3 +152,9 @@ def vector_index(model: str, dimensions: int) -> VectorIndex:
         if model not in _indexes:
             _indexes[model] = VectorIndex(model, dimensions)
         return _indexes[model]
+
+
+def forget_indexes() -> None:
+    """Drop the in-memory indexes; the next search loads them again from the database."""
+    with _indexes_lock:
+        _indexes.clear()
