@@ -30,6 +30,7 @@ SIZES = [("1k", 1_000), ("100k", 100_000)]
 # HTTP search: the first round meets an empty cache, the later ones what the app cached.
 HTTP_SEARCH_ROUNDS = 4
 SELECTOR_ROUNDS = 3
+MATCH_ROUNDS = 3
 PAGES = ("catalog", "filtered", "project")
 SIDES = {"app": "app (cache hit)", "app_cache_miss": "app (cache miss)", "nginx": "nginx"}
 
@@ -116,6 +117,32 @@ def selector_timings(catalog: Catalog) -> dict:
     }
 
 
+def match_timings(catalog: Catalog) -> dict:
+    done = subprocess.run(
+        [str(PYTHON), str(BENCH / "match_timing.py"), str(MATCH_ROUNDS)],
+        env=django_env(catalog.database_url),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    figures = json.loads(done.stdout)
+    return {
+        "model": figures["model"],
+        "vectors": figures["vectors"],
+        "descriptions": figures["descriptions"],
+        "rounds": MATCH_ROUNDS,
+        "index_build_seconds": round(catalog.embed_seconds, 1),
+        "model_load_ms": figures["model_load_ms"],
+        "index_load_ms": figures["index_load_ms"],
+        "match_first_round": summarise(figures["match_first_round"]),
+        **{
+            part: summarise(figures[part])
+            for part in ("match", "embed", "vector_scan", "text_rank")
+        },
+    }
+
+
 def http_search(app: Gunicorn) -> dict:
     per_query: dict[str, list[float]] = {query: [] for query in queries()}
     for _ in range(HTTP_SEARCH_ROUNDS):
@@ -196,6 +223,8 @@ def measure(catalog: Catalog) -> dict:
     clear_cache(catalog)
     say(f"{catalog.label}: timing the search selector in-process")
     selector = selector_timings(catalog)
+    say(f"{catalog.label}: timing 'match my problem' in-process")
+    match = match_timings(catalog)
     with Gunicorn(django_env(catalog.database_url)) as app:
         say(f"{catalog.label}: search over HTTP, {HTTP_SEARCH_ROUNDS} rounds")
         search = http_search(app)
@@ -214,6 +243,7 @@ def measure(catalog: Catalog) -> dict:
         "load_average_before": load_before,
         "search_http": search,
         "search_selector": selector,
+        "match": match,
         "pages": pages,
     }
 
@@ -250,6 +280,12 @@ def table_rows(catalogs: dict) -> list[tuple[str, ...]]:
         "facet counts p50 / p95 ms",
         lambda c: _p50_p95(c["search_selector"]["facet_counts_uncached"]),
     )
+    add("match index build (embed all) s", lambda c: f"{c['match']['index_build_seconds']:.0f}")
+    add("match p50 / p95 ms", lambda c: _p50_p95(c["match"]["match"]))
+    add("match 1st round p50 / p95 ms", lambda c: _p50_p95(c["match"]["match_first_round"]))
+    add("  embedding a description p50 / p95", lambda c: _p50_p95(c["match"]["embed"]))
+    add("  vector scan p50 / p95 ms", lambda c: _p50_p95(c["match"]["vector_scan"]))
+    add("  full-text ranking p50 / p95 ms", lambda c: _p50_p95(c["match"]["text_rank"]))
     add("search HTTP 1st round p50 / p95", lambda c: _p50_p95(c["search_http"]["first_round"]))
     add("search HTTP later p50 / p95", lambda c: _p50_p95(c["search_http"]["later_rounds"]))
     for page in PAGES:

@@ -32,3 +32,7 @@ class Command(BaseCommand):
                 f"{report.sites} sites generated in {report.seconds:.1f} s."
             )
         )
+        self.stdout.write(
+            "The new projects have no meaning vectors yet: run `manage.py rebuild_match_index` "
+            "so that 'match my problem' ranks them by meaning too."
+        )
