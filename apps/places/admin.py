@@ -5,7 +5,7 @@ from .models import Municipality
 
 @admin.register(Municipality)
 class MunicipalityAdmin(admin.ModelAdmin):
-    list_display = ["name", "state", "district", "population", "settlement_type", "source"]
+    list_display = ["name", "state", "district", "ags", "population", "settlement_type", "source"]
     list_filter = ["state", "settlement_type", "source"]
-    search_fields = ["name", "district"]
+    search_fields = ["name", "district", "=ags"]
     prepopulated_fields = {"slug": ["name", "state"]}

@@ -1,3 +1,4 @@
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -61,6 +62,16 @@ class Municipality(models.Model):
     population = models.PositiveIntegerField(_("population"), default=0)
     settlement_type = models.CharField(
         _("settlement type"), max_length=12, choices=SettlementType.choices, db_index=True
+    )
+    # Known only where someone set it: GeoNames, our main source, carries no AGS.
+    ags = models.CharField(
+        _("official municipality key (AGS)"),
+        max_length=8,
+        blank=True,
+        db_index=True,
+        validators=[
+            RegexValidator(r"^\d{8}$", _("The official municipality key has exactly 8 digits."))
+        ],
     )
     geonames_id = models.PositiveIntegerField(null=True, blank=True, unique=True)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.MODERATOR)

@@ -4,7 +4,7 @@ import re
 from functools import lru_cache
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import translation
 
 from .models import FederalState, Municipality
@@ -32,20 +32,50 @@ def municipality_suggestions(*, term: str, limit: int = 10) -> QuerySet[Municipa
     ]
 
 
+def municipality_candidates(label: str) -> QuerySet[Municipality]:
+    """Every municipality 'Name (State)' or a plain name may mean, the largest first.
+
+    A bracket that names no state belongs to the name itself, as in "Frankfurt (Oder)".
+    Some places carry their state in their name, like "Neustadt (Hessen)": that name, and
+    the state in either language ("Neustadt (Hesse)"), find it too.
+    """
+    label = (label or "").strip()[:160]
+    if not label:
+        return Municipality.objects.none()
+    match = _LABEL.match(label)
+    same_name = Q(name__iexact=label)
+    if match:
+        bracket = match["state"].strip()
+        state = _state_names().get(bracket.lower())
+        if state is None and bracket.upper() in FederalState.values:
+            state = bracket.upper()
+        if state is not None:
+            same_name |= Q(name__iexact=match["name"], state=state)
+            for alias, code in _state_names().items():
+                if code == state:
+                    same_name |= Q(name__iexact=f"{match['name']} ({alias})", state=state)
+    return Municipality.objects.filter(same_name).order_by("-population", "pk")
+
+
 def municipality_from_label(label: str) -> Municipality | None:
     """Find the municipality for 'Name (State)' or a plain name; None if unknown.
 
     A plain name that several places share resolves to the largest of them, the one most
     people mean; the autocomplete always offers the unambiguous label.
     """
-    label = (label or "").strip()[:160]
-    if not label:
+    return municipality_candidates(label).first()
+
+
+AGS = re.compile(r"^\d{8}$")
+
+
+def municipality_from_ags(ags: str) -> Municipality | None:
+    """The municipality with this official municipality key (Amtlicher Gemeindeschlüssel).
+
+    None if the key is malformed or no place carries it (keys are only known where set).
+    City districts may carry the key of their city; the city, the largest, wins.
+    """
+    ags = (ags or "").strip()
+    if not AGS.match(ags):
         return None
-    match = _LABEL.match(label)
-    candidates = Municipality.objects.all()
-    if match:
-        state = _state_names().get(match["state"].lower(), match["state"].upper())
-        candidates = candidates.filter(name__iexact=match["name"], state=state)
-    else:
-        candidates = candidates.filter(name__iexact=label)
-    return candidates.order_by("-population").first()
+    return Municipality.objects.filter(ags=ags).order_by("-population", "pk").first()
