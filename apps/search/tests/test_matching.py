@@ -162,7 +162,8 @@ def test_reciprocal_rank_fusion_rewards_agreement():
 def test_passages_are_plain_sentences_without_markdown():
     found = matching.passages(
         "Kurz.",
-        "- **Erstens** gibt es hier einen langen Satz mit Inhalt. Noch ein Satz, der lang genug ist.",
+        "- **Erstens** gibt es hier einen langen Satz mit Inhalt. "
+        "Noch ein Satz, der lang genug ist.",
     )
     assert found == [
         "Erstens gibt es hier einen langen Satz mit Inhalt.",
@@ -262,5 +263,5 @@ class TestMatchCommand:
         assert "nearest:" in output
 
     def test_bad_input_is_an_error(self, catalog):
-        with pytest.raises(CommandError, match="mindestens 10 Zeichen|at least 10"):
+        with pytest.raises(CommandError, match=r"mindestens 10 Zeichen|at least 10"):
             call_command("match", "kurz")
