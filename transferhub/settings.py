@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "apps.organisations",
     "apps.catalog",
     "apps.search",
+    "apps.spread",
 ]
 
 MIDDLEWARE = [

@@ -6,6 +6,7 @@ from django.urls import include, path
 urlpatterns = i18n_patterns(
     path("", include("apps.catalog.urls")),
     path("", include("apps.search.urls")),
+    path("", include("apps.spread.urls")),
     path("organisationen/", include("apps.organisations.urls")),
     path("orte/", include("apps.places.urls")),
     path("konto/", include("allauth.urls")),

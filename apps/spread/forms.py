@@ -1,0 +1,87 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from apps.catalog.models import Topic
+from apps.places.forms import MunicipalityField
+from apps.places.models import FederalState
+
+from .selectors import SpreadFilters
+
+MIN_SITES_DEFAULT = 3
+MIN_SITES_MAX = 1000
+RADIUS_DEFAULT_KM = 25
+# Beyond 100 km "nearby" stops meaning anything, and the box of sites to check grows large.
+RADIUS_MAX_KM = 100
+
+
+class SpreadFilterForm(forms.Form):
+    """Narrows the platform figures; a value it does not know is ignored, never an error page."""
+
+    topic = forms.ModelChoiceField(
+        label=_("Topic"),
+        queryset=Topic.objects.all(),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("All topics"),
+        error_messages={"invalid_choice": _("We do not know this topic; showing all topics.")},
+    )
+    state = forms.ChoiceField(
+        label=_("Federal state"),
+        choices=[("", _("All federal states")), *FederalState.choices],
+        required=False,
+        help_text=_("Counts only the sites in this state."),
+        error_messages={
+            "invalid_choice": _("We do not know this federal state; showing all states.")
+        },
+    )
+
+    def filters(self) -> SpreadFilters:
+        """The valid filters only (call after is_valid())."""
+        data = getattr(self, "cleaned_data", {})
+        return SpreadFilters(topic=data.get("topic"), state=data.get("state") or "")
+
+
+class NotYetHereForm(forms.Form):
+    municipality = MunicipalityField(
+        label=_("Your municipality"),
+        help_text=_("Start typing and choose from the suggestions."),
+        error_messages={
+            "required": _(
+                "Please enter your municipality, e.g. “Hamminkeln (North Rhine-Westphalia)”."
+            )
+        },
+    )
+    min_sites = forms.IntegerField(
+        label=_("Proven in at least this many places"),
+        help_text=_("Only projects with at least this many active sites."),
+        required=False,
+        initial=MIN_SITES_DEFAULT,
+        min_value=1,
+        max_value=MIN_SITES_MAX,
+        error_messages={
+            "invalid": _("Please enter the number of places as a whole number, e.g. 3."),
+            "min_value": _("Please enter at least %(limit_value)s place."),
+            "max_value": _("Please enter at most %(limit_value)s places."),
+        },
+    )
+    radius_km = forms.IntegerField(
+        label=_("No site within (km)"),
+        help_text=_("Projects with an active site closer than this are left out."),
+        required=False,
+        initial=RADIUS_DEFAULT_KM,
+        min_value=1,
+        max_value=RADIUS_MAX_KM,
+        error_messages={
+            "invalid": _("Please enter the distance in whole kilometres, e.g. 25."),
+            "min_value": _("Please enter a distance of at least %(limit_value)s km."),
+            "max_value": _("Please enter a distance of at most %(limit_value)s km."),
+        },
+    )
+
+    def clean_min_sites(self) -> int:
+        value = self.cleaned_data.get("min_sites")
+        return MIN_SITES_DEFAULT if value is None else value
+
+    def clean_radius_km(self) -> int:
+        value = self.cleaned_data.get("radius_km")
+        return RADIUS_DEFAULT_KM if value is None else value
