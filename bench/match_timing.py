@@ -7,7 +7,8 @@ is asked with a municipality, so the fit and distance work is part of the figure
 model and the vectors is timed on its own; the first round, which also fills the cache of
 passage vectors, is reported apart from the later ones.
 Per description it times the whole selector and, separately, its three parts: embedding the
-description, the scan over all vectors and the full-text ranking.
+description, the scan over all vectors and the full-text ranking (of the words
+that not too many projects share, as the selector does).
 """
 
 import json
@@ -33,7 +34,7 @@ def main() -> None:
     from apps.search.backends import get_backend
     from apps.search.embeddings import get_embedder
     from apps.search.evaluation import load_queries
-    from apps.search.selectors import CANDIDATES_PER_METHOD, match_projects
+    from apps.search.selectors import CANDIDATES_PER_METHOD, distinctive_terms, match_projects
     from apps.search.text import query_terms
     from apps.search.vectors import vector_index
 
@@ -76,7 +77,7 @@ def main() -> None:
             index.nearest(vector, CANDIDATES_PER_METHOD)
             figures["vector_scan"].append(milliseconds_since(started))
             started = time.perf_counter()
-            get_backend().best(query_terms(text), CANDIDATES_PER_METHOD)
+            get_backend().best(distinctive_terms(query_terms(text)), CANDIDATES_PER_METHOD)
             figures["text_rank"].append(milliseconds_since(started))
     print(
         json.dumps(

@@ -125,6 +125,8 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "transferhub_cache",
+            # Django's default of 300 entries is far too few for cached pages and passages.
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
         }
     }
 

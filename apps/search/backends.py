@@ -4,12 +4,15 @@ The backend is chosen by the database in use. Each keeps one row per project, wr
 catalog services in the same transaction as the project itself.
 """
 
+import time
 from collections.abc import Iterable
 from typing import Protocol
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import F, QuerySet
+
+from apps.catalog.models import Project
 
 from .models import PostgresProjectDocument, SqliteProjectIndex
 from .text import MIN_PREFIX_LENGTH, MIN_SUFFIX_LENGTH, index_text, query_terms
@@ -28,6 +31,9 @@ class SearchBackend(Protocol):
 
     def best(self, terms: list[str], limit: int) -> list[tuple[int, float]]:
         """(project id, score) of the `limit` best projects matching any term, best first."""
+
+    def document_counts(self, terms: list[str]) -> tuple[int, dict[str, int]]:
+        """(indexed projects, {term: projects holding it}); estimates will do."""
 
 
 def _prepared(rows: Iterable[tuple[int, str, str]]) -> list[tuple[int, str, str, str]]:
@@ -79,7 +85,19 @@ class SqliteBackend:
             search_rank=-F("sqlite_search__rank")
         )
 
+    def document_counts(self, terms):
+        if not terms:
+            return 0, {}
+        placeholders = ", ".join(["%s"] * len(terms))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT term, doc FROM {self.table}_vocab WHERE term IN ({placeholders})", terms
+            )
+            return _indexed_projects(), dict(cursor.fetchall())
+
     def best(self, terms, limit):
+        if not terms:
+            return []
         expression = " OR ".join(_fts5_term(term) for term in terms)
         with connection.cursor() as cursor:
             cursor.execute(
@@ -134,7 +152,29 @@ class PostgresBackend:
             search_rank=SearchRank(F("pg_search__document"), query, weights=self.rank_weights)
         )
 
+    def document_counts(self, terms):
+        # ANALYZE keeps the most common lexemes of the column with their share of rows; the
+        # others are rare enough to count as none here.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT stats.most_common_elems::text::text[], stats.most_common_elem_freqs, "
+                "class.reltuples FROM pg_class AS class LEFT JOIN pg_stats AS stats "
+                "ON stats.tablename = class.relname AND stats.attname = 'document' "
+                "WHERE class.relname = %s",
+                [self.table],
+            )
+            row = cursor.fetchone()
+        if not row or not row[0]:
+            return max(int(row[2]), 0) if row else 0, {}
+        lexemes, shares, total = row
+        share_of = dict(zip(lexemes, shares, strict=False))
+        return int(total), {
+            term: round(share_of[term] * total) for term in terms if term in share_of
+        }
+
     def best(self, terms, limit):
+        if not terms:
+            return []
         with connection.cursor() as cursor:
             cursor.execute(
                 f"""
@@ -145,6 +185,17 @@ class PostgresBackend:
                 [self.rank_weights, " | ".join(_tsquery_term(term) for term in terms), limit],
             )
             return cursor.fetchall()
+
+
+def _indexed_projects() -> int:
+    """How many projects the index holds, counted at most once a minute per process."""
+    now = time.monotonic()
+    if now - _project_count[1] > 60:
+        _project_count[:] = [Project.objects.count(), now]
+    return _project_count[0]
+
+
+_project_count: list = [0, float("-inf")]
 
 
 def get_backend() -> SearchBackend:

@@ -20,7 +20,7 @@ _MARKDOWN_PREFIX = re.compile(r"^\s*(?:[-*+]|\d+\.|#+|>)\s+")
 _MARKDOWN_EMPHASIS = re.compile(r"[*_`]{1,3}")
 MIN_PASSAGE_LENGTH = 25
 MAX_PASSAGE_LENGTH = 280
-MAX_PASSAGES = 8
+MAX_PASSAGES = 4
 
 
 def fuse(

@@ -44,6 +44,10 @@ class MatchMethod(StrEnum):
 
 
 CANDIDATES_PER_METHOD = 100
+# Words that many projects share say little about which one fits, but ranking them costs a
+# pass over all those projects: the full-text side of matching leaves them to the vectors.
+COMMON_TERM_SHARE = 0.01
+COMMON_TERM_MIN_PROJECTS = 500
 
 
 def normalise_description(text: str | None) -> str:
@@ -64,12 +68,19 @@ def ranked_projects(
         rankings.append([pk for pk, _ in index.nearest(query_vector, CANDIDATES_PER_METHOD)])
         weights.append(matching.VECTOR_WEIGHT)
     if method in (MatchMethod.TEXT, MatchMethod.HYBRID):
-        terms = query_terms(text)
-        best = get_backend().best(terms, CANDIDATES_PER_METHOD) if terms else []
-        rankings.append([pk for pk, _ in best])
+        terms = distinctive_terms(query_terms(text))
+        rankings.append([pk for pk, _ in get_backend().best(terms, CANDIDATES_PER_METHOD)])
         weights.append(matching.TEXT_WEIGHT)
     scores = matching.fuse(rankings, weights)
     return [(pk, scores[pk]) for pk in matching.ordered(scores)[:limit]], query_vector
+
+
+def distinctive_terms(terms: list[str]) -> list[str]:
+    """The terms without those found in more than COMMON_TERM_SHARE of the projects (in a
+    catalog large enough for that to be more than COMMON_TERM_MIN_PROJECTS)."""
+    total, counts = get_backend().document_counts(terms)
+    limit = max(COMMON_TERM_SHARE * total, COMMON_TERM_MIN_PROJECTS)
+    return [term for term in terms if counts.get(term, 0) <= limit]
 
 
 @dataclass
@@ -161,9 +172,7 @@ def _add_passages(matches: list[ProjectMatch], query_vector: np.ndarray | None) 
     if missing:
         fresh = {}
         sentences = {
-            match.project.pk: matching.passages(
-                match.project.summary, match.project.problem, match.project.solution
-            )
+            match.project.pk: matching.passages(match.project.summary, match.project.problem)
             for match in missing
         }
         vectors = embedder.embed_passages([s for pk in sentences for s in sentences[pk]])

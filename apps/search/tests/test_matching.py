@@ -265,3 +265,20 @@ class TestMatchCommand:
     def test_bad_input_is_an_error(self, catalog):
         with pytest.raises(CommandError, match=r"mindestens 10 Zeichen|at least 10"):
             call_command("match", "kurz")
+
+
+def test_words_most_projects_share_are_left_to_the_vectors(catalog, settings):
+    from django.db import connection
+
+    from apps.search import backends, selectors
+    from apps.search.text import query_terms
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE search_project_document")
+    backends._project_count[1] = float("-inf")  # count the projects of this test
+    common, rare = query_terms("Treffpunkt Toaster")  # every project opens a Treffpunkt
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(selectors, "COMMON_TERM_MIN_PROJECTS", 0)
+        patch.setattr(selectors, "COMMON_TERM_SHARE", 0.5)
+        assert selectors.distinctive_terms([common, rare]) == [rare]
