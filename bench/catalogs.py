@@ -24,10 +24,11 @@ class Catalog:
     generate_seconds: float  # How long generate_catalog took, in this run or when built.
     reused: bool
     embed_seconds: float  # How long rebuild_match_index took for the whole catalog.
+    url: str | None = None  # Another database with the same catalog (PostgreSQL).
 
     @property
     def database_url(self) -> str:
-        return f"sqlite:///{self.path}"
+        return self.url or f"sqlite:///{self.path}"
 
 
 def django_env(database_url: str) -> dict[str, str]:

@@ -5,6 +5,7 @@ A benchmark, not a test: it fails only when something cannot run, never on slow 
 Everything it writes goes to bench/work/ (databases, logs, nginx) and bench/results.json.
 """
 
+import dataclasses
 import datetime
 import json
 import os
@@ -18,7 +19,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-from catalogs import PYTHON, ROOT, WORK, Catalog, build, clear_cache, django_env, manage
+import postgres
+from catalogs import PYTHON, ROOT, SEED, WORK, Catalog, build, clear_cache, django_env, manage
 from catalogs import sample_urls as catalog_sample_urls
 from load import WRK_CONNECTIONS, WRK_SECONDS, WRK_THREADS, summarise, timed_get, wrk
 from servers import WORKERS, Gunicorn, Nginx
@@ -90,17 +92,23 @@ def machine() -> dict:
     }
 
 
-def selector_timings(catalog: Catalog) -> dict:
-    command = [str(PYTHON), str(BENCH / "selector_timing.py"), str(QUERIES_FILE)]
+def timing_script(catalog: Catalog, script: str, *args: str) -> dict:
+    """Run one of the in-process timing scripts against the catalog; its JSON output."""
     done = subprocess.run(
-        [*command, str(SELECTOR_ROUNDS)],
+        [str(PYTHON), str(BENCH / script), *args],
         env=django_env(catalog.database_url),
         cwd=ROOT,
         capture_output=True,
         text=True,
         check=True,
     )
-    per_query = json.loads(done.stdout)
+    return json.loads(done.stdout)
+
+
+def selector_timings(catalog: Catalog) -> dict:
+    per_query = timing_script(
+        catalog, "selector_timing.py", str(QUERIES_FILE), str(SELECTOR_ROUNDS)
+    )
     facets = [q["facets_ms"] for q in per_query.values() if q["facets_ms"] is not None]
     return {
         "rounds": SELECTOR_ROUNDS,
@@ -118,15 +126,7 @@ def selector_timings(catalog: Catalog) -> dict:
 
 
 def match_timings(catalog: Catalog) -> dict:
-    done = subprocess.run(
-        [str(PYTHON), str(BENCH / "match_timing.py"), str(MATCH_ROUNDS)],
-        env=django_env(catalog.database_url),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    figures = json.loads(done.stdout)
+    figures = timing_script(catalog, "match_timing.py", str(MATCH_ROUNDS))
     return {
         "model": figures["model"],
         "vectors": figures["vectors"],
@@ -248,6 +248,27 @@ def measure(catalog: Catalog) -> dict:
     }
 
 
+def measure_postgres(results: dict, catalogs: dict[str, Catalog]) -> None:
+    """Search and match timed in-process on PostgreSQL, over the same catalogs."""
+    if not postgres.available():
+        say("PostgreSQL is not installed: its timings are left out")
+        return
+    results["postgres"] = {}
+    with postgres.server() as server_url:
+        for label, catalog in catalogs.items():
+            say(f"{label}: the same catalog in PostgreSQL")
+            built = postgres.build(label, catalog.projects, server_url, catalog, SEED)
+            on_postgres = dataclasses.replace(catalog, url=built["database_url"])
+            clear_cache(on_postgres)
+            say(f"{label}: search and match on PostgreSQL")
+            results["postgres"][label] = {
+                "build": built,
+                "search_selector": selector_timings(on_postgres),
+                "match": match_timings(on_postgres),
+            }
+            write_results(results)
+
+
 def write_results(results: dict) -> None:
     RESULTS_FILE.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
 
@@ -320,6 +341,14 @@ def print_table(results: dict) -> None:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+    for label, figures in results.get("postgres", {}).items():
+        print(
+            f"PostgreSQL {label}: search selector p50 / p95 "
+            f"{_p50_p95(figures['search_selector']['all'])} ms, match "
+            f"{_p50_p95(figures['match']['match'])} ms (1st round "
+            f"{_p50_p95(figures['match']['match_first_round'])}), full-text ranking "
+            f"{_p50_p95(figures['match']['text_rank'])} ms"
+        )
     print(f"\nAll figures: {RESULTS_FILE.relative_to(ROOT)}")
 
 
@@ -345,11 +374,13 @@ def main() -> None:
         },
         "catalogs": {},
     }
+    built = {}
     for label, projects in SIZES:
         say(f"{label}: building the catalog ({projects:,} projects) or reusing it")
-        catalog = build(label, projects)
+        built[label] = catalog = build(label, projects)
         results["catalogs"][label] = measure(catalog)
         write_results(results)  # What is measured is kept even if a later size fails.
+    measure_postgres(results, built)
     results["total_seconds"] = round(time.monotonic() - started_at)
     write_results(results)
     print_table(results)
