@@ -9,6 +9,9 @@ from apps.places.forms import MunicipalityField
 
 from .models import Project, Site, TargetGroup, Topic, TransferFormat
 
+# The earliest founding year a project may give (the import takes the same bound).
+EARLIEST_YEAR = 1900
+
 
 class ProjectForm(forms.ModelForm):
     municipality = MunicipalityField(label=_("Home municipality"))
@@ -62,7 +65,7 @@ class ProjectForm(forms.ModelForm):
 
     def clean_founded_year(self):
         year = self.cleaned_data["founded_year"]
-        if not 1900 <= year <= datetime.date.today().year:
+        if not EARLIEST_YEAR <= year <= datetime.date.today().year:
             raise forms.ValidationError(_("Enter a founding year between 1900 and this year."))
         return year
 

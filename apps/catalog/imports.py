@@ -29,6 +29,7 @@ from apps.places.models import Municipality
 from apps.places.selectors import AGS, municipality_candidates, municipality_from_ags
 
 from . import services
+from .forms import EARLIEST_YEAR
 from .models import (
     Licence,
     Project,
@@ -71,8 +72,6 @@ SITE_FIELDS = {
     "adaptation",
 }
 ORGANISATION_FIELDS = {"name", "kind"}
-# Same bounds as the project form.
-EARLIEST_YEAR = 1900
 DATE = re.compile(r"^(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?$")
 # Markdown is stored exactly as given (it is sanitised when rendered); other text is trimmed.
 MARKDOWN_FIELDS = {"problem", "solution", "impact"}

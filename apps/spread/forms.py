@@ -41,6 +41,20 @@ class SpreadFilterForm(forms.Form):
         return SpreadFilters(topic=data.get("topic"), state=data.get("state") or "")
 
 
+class WholeNumberOrDefault(forms.IntegerField):
+    """An optional whole number from 1 to max_value; left empty, it is the default (also shown
+    as the field's initial value)."""
+
+    def __init__(self, *, default: int, max_value: int, **kwargs):
+        super().__init__(
+            required=False, initial=default, min_value=1, max_value=max_value, **kwargs
+        )
+
+    def clean(self, value) -> int:
+        value = super().clean(value)
+        return self.initial if value is None else value
+
+
 class NotYetHereForm(forms.Form):
     municipality = MunicipalityField(
         label=_("Your municipality"),
@@ -51,12 +65,10 @@ class NotYetHereForm(forms.Form):
             )
         },
     )
-    min_sites = forms.IntegerField(
+    min_sites = WholeNumberOrDefault(
         label=_("Proven in at least this many places"),
         help_text=_("Only projects with at least this many active sites."),
-        required=False,
-        initial=MIN_SITES_DEFAULT,
-        min_value=1,
+        default=MIN_SITES_DEFAULT,
         max_value=MIN_SITES_MAX,
         error_messages={
             "invalid": _("Please enter the number of places as a whole number, e.g. 3."),
@@ -64,12 +76,10 @@ class NotYetHereForm(forms.Form):
             "max_value": _("Please enter at most %(limit_value)s places."),
         },
     )
-    radius_km = forms.IntegerField(
+    radius_km = WholeNumberOrDefault(
         label=_("No site within (km)"),
         help_text=_("Projects with an active site closer than this are left out."),
-        required=False,
-        initial=RADIUS_DEFAULT_KM,
-        min_value=1,
+        default=RADIUS_DEFAULT_KM,
         max_value=RADIUS_MAX_KM,
         error_messages={
             "invalid": _("Please enter the distance in whole kilometres, e.g. 25."),
@@ -77,11 +87,3 @@ class NotYetHereForm(forms.Form):
             "max_value": _("Please enter a distance of at most %(limit_value)s km."),
         },
     )
-
-    def clean_min_sites(self) -> int:
-        value = self.cleaned_data.get("min_sites")
-        return MIN_SITES_DEFAULT if value is None else value
-
-    def clean_radius_km(self) -> int:
-        value = self.cleaned_data.get("radius_km")
-        return RADIUS_DEFAULT_KM if value is None else value

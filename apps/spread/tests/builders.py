@@ -1,6 +1,8 @@
-"""Small, known catalogs for the spread tests (also used by the browser journeys)."""
+"""Small, known catalogs for the spread tests (also used by the browser journeys), and ways to
+read the pages drawn from them."""
 
 import datetime
+import re
 
 from apps.catalog.models import Project, Site
 from apps.catalog.services import project_recount_sites
@@ -115,3 +117,14 @@ def project_with_sites(title: str, places, *, setting="both", **fields) -> Proje
     project_recount_sites(project_ids=[project.pk])
     project.refresh_from_db()
     return project
+
+
+def text(response) -> str:
+    """The page's visible text, tags removed and spaces collapsed."""
+    return " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
+
+
+def figure(response, name: str) -> str:
+    """The value shown in the figure with the id figure-<name>, spaces collapsed."""
+    match = re.search(rf'id="figure-{name}">(.*?)</', response.content.decode(), re.S)
+    return " ".join(match.group(1).split())

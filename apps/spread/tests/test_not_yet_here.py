@@ -1,5 +1,3 @@
-import re
-
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -8,7 +6,7 @@ from apps.catalog.models import Project
 from apps.places.geo import haversine_km
 from tests.factories import MunicipalityFactory, UserFactory
 
-from .builders import EAST, add_site, far_places, place, project_with_sites
+from .builders import EAST, add_site, far_places, place, project_with_sites, text
 
 pytestmark = pytest.mark.django_db
 
@@ -16,10 +14,6 @@ pytestmark = pytest.mark.django_db
 def url() -> str:
     with translation.override("en"):
         return reverse("spread:not_yet_here")
-
-
-def text(response) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
 
 
 def titles(response) -> list[str]:

@@ -11,7 +11,7 @@ from apps.places.models import Municipality
 from apps.spread.selectors import SpreadFilters, platform_spread
 from tests.factories import MunicipalityFactory, ProjectFactory, UserFactory
 
-from .builders import add_site, garden_project
+from .builders import add_site, figure, garden_project, text
 
 pytestmark = pytest.mark.django_db
 
@@ -19,15 +19,6 @@ pytestmark = pytest.mark.django_db
 def url(name: str = "spread:overview") -> str:
     with translation.override("en"):
         return reverse(name)
-
-
-def text(response) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
-
-
-def figure(response, name: str) -> str:
-    match = re.search(rf'id="figure-{name}">(.*?)</', response.content.decode(), re.S)
-    return " ".join(match.group(1).split())
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from tests.factories import (
     moderator,
 )
 
-from .builders import add_site, garden_project
+from .builders import add_site, figure, garden_project, text
 
 pytestmark = pytest.mark.django_db
 
@@ -23,16 +23,6 @@ pytestmark = pytest.mark.django_db
 def spread_url(project: Project, language: str = "en") -> str:
     with translation.override(language):
         return reverse("spread:project", kwargs={"slug": project.slug})
-
-
-def text(response) -> str:
-    """The page's visible text, tags removed and spaces collapsed."""
-    return " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
-
-
-def figure(response, name: str) -> str:
-    match = re.search(rf'id="figure-{name}">(.*?)</', response.content.decode(), re.S)
-    return " ".join(match.group(1).split())
 
 
 @pytest.fixture
