@@ -113,8 +113,7 @@ def match_projects(
     ranking, query_vector = ranked_projects(result.text)
     fused = dict(ranking)
     candidates = Project.objects.published().filter(pk__in=[pk for pk, _ in ranking[: limit * 3]])
-    projects = candidates.select_related("municipality").prefetch_related("topics")
-    matches = [ProjectMatch(project=project, score=fused[project.pk]) for project in projects]
+    matches = [ProjectMatch(project=project, score=fused[project.pk]) for project in candidates]
     _add_sites(matches, municipality)
     matches.sort(key=lambda match: (-match.score, match.project.pk))
     result.matches = matches[:limit]

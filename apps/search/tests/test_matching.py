@@ -237,7 +237,7 @@ class TestMatchPage:
         client.force_login(UserFactory())
         params = {"text": "Bei uns macht der letzte Laden zu", "municipality": ""}
         client.get(self.url, params)
-        with django_assert_max_num_queries(12):
+        with django_assert_max_num_queries(11):
             response = client.get(self.url, params)
         assert response.status_code == 200
 
