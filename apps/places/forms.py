@@ -32,7 +32,9 @@ class MunicipalityInput(forms.TextInput):
     def format_value(self, value):
         if isinstance(value, Municipality):
             return value.label
-        if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+        if isinstance(value, int) or (
+            isinstance(value, str) and value.isascii() and value.isdigit()
+        ):
             municipality = Municipality.objects.filter(pk=value).first()
             return municipality.label if municipality else ""
         return super().format_value(value)
@@ -52,7 +54,7 @@ class MunicipalityField(forms.Field):
     def to_python(self, value):
         if isinstance(value, Municipality) or value in self.empty_values:
             return value or None
-        value = str(value).strip()[:160]
+        value = str(value).replace("\x00", "").strip()[:160]
         municipality = municipality_from_label(value)
         if municipality is None:
             raise forms.ValidationError(self.error_messages["unknown"], params={"value": value})

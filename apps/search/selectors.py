@@ -15,7 +15,7 @@ from apps.places.models import Municipality
 from . import matching
 from .backends import get_backend
 from .embeddings import get_embedder
-from .text import query_terms
+from .text import MAX_QUERY_TERMS, query_terms
 from .vectors import decode_vectors, encode_vector, vector_index
 
 # Sentence vectors of a project, for the "why it fits" passage; keyed by its last change.
@@ -68,7 +68,7 @@ def ranked_projects(
         rankings.append([pk for pk, _ in index.nearest(query_vector, CANDIDATES_PER_METHOD)])
         weights.append(matching.VECTOR_WEIGHT)
     if method in (MatchMethod.TEXT, MatchMethod.HYBRID):
-        terms = distinctive_terms(query_terms(text))
+        terms = distinctive_terms(query_terms(text, limit=None))[:MAX_QUERY_TERMS]
         rankings.append([pk for pk, _ in get_backend().best(terms, CANDIDATES_PER_METHOD)])
         weights.append(matching.TEXT_WEIGHT)
     scores = matching.fuse(rankings, weights)
@@ -112,8 +112,13 @@ def match_projects(
         return result
     ranking, query_vector = ranked_projects(result.text)
     fused = dict(ranking)
-    candidates = Project.objects.published().filter(pk__in=[pk for pk, _ in ranking[: limit * 3]])
-    matches = [ProjectMatch(project=project, score=fused[project.pk]) for project in candidates]
+    published = Project.objects.published()
+    listed = set(published.filter(pk__in=fused).values_list("pk", flat=True))
+    best_ids = [pk for pk, _ in ranking if pk in listed][: limit * 3]
+    matches = [
+        ProjectMatch(project=project, score=fused[project.pk])
+        for project in published.filter(pk__in=best_ids)
+    ]
     _add_sites(matches, municipality)
     matches.sort(key=lambda match: (-match.score, match.project.pk))
     result.matches = matches[:limit]
@@ -184,6 +189,8 @@ def _add_passages(matches: list[ProjectMatch], query_vector: np.ndarray | None) 
         cached.update(fresh)
     for match in matches:
         project_sentences, blob = cached[keys[match.project.pk]]
+        if not project_sentences:
+            continue  # only short lines: nothing worth quoting
         vectors = decode_vectors([blob], len(project_sentences) * embedder.dimensions)
         match.passage = matching.best_passage(
             project_sentences, vectors.reshape(len(project_sentences), -1), query_vector

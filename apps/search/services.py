@@ -40,7 +40,7 @@ def project_meaning_text(project: Project) -> str:
     return f"{project.title}. {project.summary}\n{project.problem}"
 
 
-def projects_embed(*, projects: list[Project]) -> None:
+def projects_embed(*, projects: list[Project], announce: bool = True) -> None:
     """Store the vectors of projects, replacing earlier ones."""
     if not projects:
         return
@@ -61,7 +61,8 @@ def projects_embed(*, projects: list[Project]) -> None:
         unique_fields=["project"],
         update_fields=["model", "vector", "changed_at"],
     )
-    announce_change()
+    if announce:
+        announce_change(project_ids=[project.pk for project in projects])
 
 
 def projects_index(*, projects: Iterable[Project]) -> None:
@@ -85,7 +86,7 @@ def match_index_rebuild(
     queryset = Project.objects.only("pk", "title", "summary", "problem")
     count, last_id = 0, 0
     while batch := list(queryset.filter(pk__gt=last_id).order_by("pk")[:batch_size]):
-        projects_embed(projects=batch)
+        projects_embed(projects=batch, announce=False)  # one announcement at the end
         count, last_id = count + len(batch), batch[-1].pk
         if progress:
             progress(len(batch))

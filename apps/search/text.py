@@ -186,7 +186,7 @@ def index_text(title: str, body: str) -> IndexedText:
     )
 
 
-def query_terms(query: str) -> list[str]:
-    """The distinct stems of a query, at most MAX_QUERY_TERMS, shortest noise dropped."""
+def query_terms(query: str, limit: int | None = MAX_QUERY_TERMS) -> list[str]:
+    """The distinct stems of a query, at most `limit`, shortest noise dropped."""
     unique = dict.fromkeys(term for term in stems(query) if len(term) >= 2)
-    return list(unique)[:MAX_QUERY_TERMS]
+    return list(unique)[:limit]

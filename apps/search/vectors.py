@@ -10,6 +10,7 @@ after which a process reloads everything.
 import datetime
 import threading
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,8 +22,8 @@ from .models import ProjectEmbedding
 
 VERSION_KEY = "match:vectors:version"
 GENERATION_KEY = "match:vectors:generation"
-# Rows written by a transaction that committed after a later one are read again on the next
-# refresh: a refresh looks back this far behind its last read.
+# A refresh reads the rows changed since its last read minus this margin, for clocks that
+# differ between machines and rows stamped just before a read that did not see them yet.
 COMMIT_SKEW = datetime.timedelta(seconds=60)
 LOAD_BATCH = 20_000
 STORED_DTYPE = np.float16
@@ -45,12 +46,30 @@ def _bump(key: str) -> None:
     cache.set(key, uuid.uuid4().hex, timeout=None)
 
 
-def announce_change(*, removed: bool = False) -> None:
-    """Tell every process that vectors changed: now (this transaction sees its own rows) and
-    again once it has committed (other processes see them only then)."""
+def announce_change(*, project_ids: Sequence[int] = (), removed: bool = False) -> None:
+    """Tell every process that vectors changed: at once (so that this transaction's own reads
+    see its rows) and again after the commit, when other processes can see them.
+
+    At the commit the rows are stamped again: a transaction that stayed open longer than
+    COMMIT_SKEW would otherwise carry a time that other processes have already read past.
+    """
     key = GENERATION_KEY if removed else VERSION_KEY
     _bump(key)
-    transaction.on_commit(lambda: _bump(key))
+
+    def committed():
+        if project_ids:
+            ProjectEmbedding.objects.filter(project_id__in=project_ids).update(
+                changed_at=timezone.now()
+            )
+        _bump(key)
+
+    transaction.on_commit(committed)
+
+
+def _marks() -> tuple:
+    """(version, generation) as the shared cache has them now."""
+    found = cache.get_many([VERSION_KEY, GENERATION_KEY])
+    return found.get(VERSION_KEY), found.get(GENERATION_KEY)
 
 
 @dataclass(frozen=True)
@@ -60,6 +79,9 @@ class _Snapshot:
     version: object = None
     generation: object = None
     read_at: datetime.datetime | None = None
+
+    def is_current(self, marks: tuple) -> bool:
+        return self.read_at is not None and marks == (self.version, self.generation)
 
 
 class VectorIndex:
@@ -88,16 +110,18 @@ class VectorIndex:
         return [(int(snapshot.ids[i]), float(similarities[i])) for i in top]
 
     def refresh(self) -> _Snapshot:
-        marks = cache.get_many([VERSION_KEY, GENERATION_KEY])
-        version, generation = marks.get(VERSION_KEY), marks.get(GENERATION_KEY)
-        snapshot = self._snapshot
-        if snapshot.read_at and (version, generation) == (snapshot.version, snapshot.generation):
-            return snapshot
+        marks = _marks()
+        if self._snapshot.is_current(marks):
+            return self._snapshot
         with self._lock:
+            marks = _marks()  # another thread may have refreshed while this one waited
             snapshot = self._snapshot
+            if snapshot.is_current(marks):
+                return snapshot
+            version, generation = marks
             if snapshot.read_at is None or generation != snapshot.generation:
                 snapshot = self._load(since=None)
-            elif version != snapshot.version:
+            else:
                 snapshot = self._merge(snapshot, self._load(since=snapshot.read_at - COMMIT_SKEW))
             self._snapshot = _Snapshot(
                 snapshot.ids, snapshot.matrix, version, generation, snapshot.read_at

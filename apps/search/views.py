@@ -1,12 +1,10 @@
 from django.shortcuts import render
 
-from apps.catalog.cache import cache_public_page
-
 from . import selectors
 from .forms import MatchForm
 
 
-@cache_public_page
+# Not page-cached: descriptions hardly ever repeat, so each one would only add a cache write.
 def match(request):
     form = MatchForm(request.GET if "text" in request.GET else None)
     result = None

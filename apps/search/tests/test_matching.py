@@ -47,6 +47,18 @@ YOUTH = {
 }
 
 
+def gather_term_statistics() -> None:
+    """What a live installation has: PostgreSQL's column statistics, a fresh project count."""
+    from django.db import connection
+
+    from apps.search import backends
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE search_project_document")
+    backends._project_count[1] = float("-inf")
+
+
 @pytest.fixture
 def catalog():
     return {
@@ -219,6 +231,8 @@ class TestMatchPage:
             ({"text": "x" * 1501}, "unter 1500 Zeichen"),
             ({"text": "   "}, "Bitte beschreiben Sie"),
             ({"text": "Bei uns fehlt ein Laden", "municipality": "Nirgendwo-am-See"}, "Nirgendwo"),
+            ({"text": "Bei uns fehlt ein Laden", "municipality": "²"}, "„²“"),
+            ({"text": "Bei uns fehlt ein Laden", "municipality": "Ort\x00"}, "„Ort“"),
         ],
     )
     def test_bad_input_gets_a_clear_message(self, client, catalog, params, message):
@@ -237,7 +251,7 @@ class TestMatchPage:
         client.force_login(UserFactory())
         params = {"text": "Bei uns macht der letzte Laden zu", "municipality": ""}
         client.get(self.url, params)
-        with django_assert_max_num_queries(11):
+        with django_assert_max_num_queries(12):
             response = client.get(self.url, params)
         assert response.status_code == 200
 
@@ -268,17 +282,46 @@ class TestMatchCommand:
 
 
 def test_words_most_projects_share_are_left_to_the_vectors(catalog, settings):
-    from django.db import connection
-
-    from apps.search import backends, selectors
+    from apps.search import selectors
     from apps.search.text import query_terms
 
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE search_project_document")
-    backends._project_count[1] = float("-inf")  # count the projects of this test
+    gather_term_statistics()
     common, rare = query_terms("Treffpunkt Toaster")  # every project opens a Treffpunkt
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(selectors, "COMMON_TERM_MIN_PROJECTS", 0)
         patch.setattr(selectors, "COMMON_TERM_SHARE", 0.5)
         assert selectors.distinctive_terms([common, rare]) == [rare]
+
+
+def test_a_project_without_quotable_sentences_is_matched_without_a_passage():
+    terse = ProjectFactory(
+        title="Dorfladen", summary="Laden im Dorf.", problem="- Kein Laden\n- Weite Wege"
+    )
+    match = match_projects(text="Bei uns macht der letzte Laden zu").matches[0]
+    assert match.project == terse
+    assert match.passage == ""
+
+
+def test_unpublished_look_alikes_do_not_crowd_out_published_projects(catalog):
+    for number in range(12):
+        ProjectFactory(
+            status=Project.Status.PENDING,
+            title=f"{SHOP['title']} {number}",
+            **{key: value for key, value in SHOP.items() if key != "title"},
+        )
+    result = match_projects(text="Bei uns macht der letzte Laden zu", limit=4)
+    assert result.matches[0].project == catalog["shop"]
+    assert len(result.matches) == 4
+
+
+def test_long_descriptions_keep_their_distinctive_words(catalog, monkeypatch):
+    from apps.search import selectors
+
+    gather_term_statistics()
+    monkeypatch.setattr(selectors, "MAX_QUERY_TERMS", 3)
+    monkeypatch.setattr(selectors, "COMMON_TERM_MIN_PROJECTS", 0)
+    monkeypatch.setattr(selectors, "COMMON_TERM_SHARE", 0.5)
+    # Every project of the fixture has these words; the distinctive one comes fourth.
+    text = "Ehrenamtliche öffnen einen Treffpunkt, jede Woche kommen Menschen: Toaster"
+    ranking, _ = ranked_projects(text, method=MatchMethod.TEXT)
+    assert ranking[0][0] == catalog["repair"].pk
