@@ -88,7 +88,7 @@ class Municipality(models.Model):
     @property
     def label(self) -> str:
         """Name with its state, so that the 600 German names used more than once stay apart."""
-        return f"{self.name} ({self.get_state_display()})"
+        return municipality_label(self.name, self.state)
 
     @property
     def is_rural(self) -> bool:
@@ -98,3 +98,16 @@ class Municipality(models.Model):
         if not self.settlement_type:
             self.settlement_type = SettlementType.for_population(self.population)
         super().save(*args, **kwargs)
+
+
+def state_name(code: str) -> str:
+    """The federal state's name in the current language; an unknown code stays as it is."""
+    try:
+        return str(FederalState(code).label)
+    except ValueError:
+        return code
+
+
+def municipality_label(name: str, state: str) -> str:
+    """'Name (State)' from plain values, e.g. from a values_list() without the model."""
+    return f"{name} ({state_name(state)})"

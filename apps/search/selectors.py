@@ -10,7 +10,7 @@ from django.db.models import FloatField, QuerySet, Value
 
 from apps.catalog.models import Project, Site
 from apps.places.geo import haversine_km
-from apps.places.models import Municipality
+from apps.places.models import Municipality, municipality_label
 
 from . import matching
 from .backends import get_backend
@@ -157,7 +157,7 @@ def _add_sites(matches: list[ProjectMatch], municipality: Municipality | None) -
             for name, state, lat, lon, _ in project_sites
         )
         match.distance_km = round(distance)
-        match.nearest_site = Municipality(name=name, state=state).label
+        match.nearest_site = municipality_label(name, state)
 
 
 def _add_passages(matches: list[ProjectMatch], query_vector: np.ndarray | None) -> None:

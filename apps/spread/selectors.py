@@ -38,7 +38,12 @@ from django.utils.translation import gettext as _
 from apps.catalog.cache import catalog_version
 from apps.catalog.models import Project, Setting, Site, Topic
 from apps.places.geo import BoundingBox, haversine_km
-from apps.places.models import FederalState, Municipality, SettlementType
+from apps.places.models import (
+    Municipality,
+    SettlementType,
+    municipality_label,
+    state_name,
+)
 
 from . import charts, figures
 
@@ -78,17 +83,6 @@ def germany_outline() -> Outline:
     return Outline(path)
 
 
-def _state_name(code: str) -> str:
-    try:
-        return str(FederalState(code).label)
-    except ValueError:
-        return code
-
-
-def _place_label(name: str, state: str) -> str:
-    return f"{name} ({_state_name(state)})"
-
-
 def _span_text(span: figures.Span) -> str:
     if span.end is None:
         return _("since %(year)s") % {"year": span.start}
@@ -115,7 +109,7 @@ class ProjectSpread:
 
     @property
     def states(self) -> list[str]:
-        return sorted(_state_name(code) for code in self.state_codes)
+        return sorted(state_name(code) for code in self.state_codes)
 
     @property
     def tree_items(self) -> list[figures.TreeItem]:
@@ -218,7 +212,7 @@ class SpreadFilters:
 
     @property
     def state_name(self) -> str:
-        return _state_name(self.state) if self.state else ""
+        return state_name(self.state) if self.state else ""
 
 
 @dataclass(frozen=True)
@@ -561,7 +555,7 @@ def _nearest_sites(
     for project_id, name, state, latitude, longitude in rows:
         distance = haversine_km(municipality.latitude, municipality.longitude, latitude, longitude)
         if project_id not in nearest or distance < nearest[project_id][1]:
-            nearest[project_id] = (_place_label(name, state), distance)
+            nearest[project_id] = (municipality_label(name, state), distance)
     return nearest
 
 
