@@ -33,3 +33,14 @@ def _fresh_vector_indexes():
     from apps.search.vectors import forget_indexes
 
     forget_indexes()
+
+
+@pytest.fixture(autouse=True)
+def _default_language(settings):
+    """A request to /en/ leaves English active in the thread; each test starts in German, as a
+    fresh process would, so that reverse() in one test does not depend on the one before."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
