@@ -16,6 +16,12 @@ def _immediate_tasks(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Tests create many accounts; a deliberately slow hash would dominate their run time."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _test_storage(settings, tmp_path):
     """Uploads go to a temporary folder; static files come from the finders, unhashed."""
     settings.MEDIA_ROOT = tmp_path / "media"

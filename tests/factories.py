@@ -123,3 +123,22 @@ class ProjectFactory(factory.django.DjangoModelFactory):
 
 def target_group(slug: str) -> TargetGroup:
     return TargetGroup.objects.get(slug=slug)
+
+
+class FollowFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "organisations.Follow"
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    user = factory.SubFactory(UserFactory)
+
+
+class MembershipRequestFactory(factory.django.DjangoModelFactory):
+    """A pending request to join an organisation."""
+
+    class Meta:
+        model = "organisations.MembershipRequest"
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    user = factory.SubFactory(UserFactory)
+    message = "Ich möchte gern mitmachen."

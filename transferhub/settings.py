@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "apps.catalog",
     "apps.search",
     "apps.spread",
+    "apps.market",
 ]
 
 MIDDLEWARE = [
@@ -91,6 +92,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "apps.core.context_processors.site",
                 "apps.core.context_processors.language_links",
+                "apps.market.context_processors.unread_requests",
             ],
         },
     },

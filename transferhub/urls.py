@@ -7,6 +7,7 @@ urlpatterns = i18n_patterns(
     path("", include("apps.catalog.urls")),
     path("", include("apps.search.urls")),
     path("", include("apps.spread.urls")),
+    path("", include("apps.market.urls")),
     path("organisationen/", include("apps.organisations.urls")),
     path("orte/", include("apps.places.urls")),
     path("konto/", include("allauth.urls")),

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import User
 from apps.core.slugs import unique_slug
 from apps.organisations.models import Organisation
+from apps.organisations.services import followers_notify
 from apps.search.services import projects_index, projects_unindex
 
 from .cache import bump_catalog_version
@@ -103,6 +104,13 @@ def project_approve(*, project: Project, moderator: User) -> Project:
     project.moderation_note = ""
     project.save(update_fields=["status", "published_at", "moderation_note", "updated_at"])
     bump_catalog_version()
+    followers_notify(
+        organisation=project.organisation,
+        kind="project",
+        title=project.title,
+        url=project.get_absolute_url(),
+        acting_user=moderator,
+    )
     return project
 
 

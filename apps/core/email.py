@@ -12,8 +12,11 @@ def deliver_email(
     to: list[str],
     from_email: str | None = None,
     html: str | None = None,
+    reply_to: list[str] | None = None,
 ) -> None:
-    message = EmailMultiAlternatives(subject=subject, body=body, from_email=from_email, to=to)
+    message = EmailMultiAlternatives(
+        subject=subject, body=body, from_email=from_email, to=to, reply_to=reply_to
+    )
     if html:
         message.attach_alternative(html, "text/html")
     message.send()
@@ -37,8 +40,11 @@ def queue_email(message: EmailMessage) -> None:
         to=list(message.to),
         from_email=message.from_email,
         html=html,
+        reply_to=list(message.reply_to) or None,
     )
 
 
-def send_email(*, subject: str, body: str, to: list[str]) -> None:
-    queue_email(EmailMessage(subject=subject, body=body, to=to))
+def send_email(
+    *, subject: str, body: str, to: list[str], reply_to: list[str] | None = None
+) -> None:
+    queue_email(EmailMessage(subject=subject, body=body, to=to, reply_to=reply_to))

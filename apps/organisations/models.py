@@ -34,6 +34,20 @@ class Organisation(models.Model):
     )
     website = models.URLField(_("website"), max_length=300, blank=True)
     email = models.EmailField(_("public e-mail address"), blank=True)
+    accepts_members = models.BooleanField(
+        _("accepts membership requests"),
+        default=True,
+        help_text=_("People with an account can ask to become members."),
+    )
+    membership_terms = models.TextField(
+        _("membership terms"),
+        max_length=5000,
+        blank=True,
+        help_text=_(
+            "What members commit to, e.g. a yearly fee of 24 €. Shown to everyone who asks to "
+            "join. No payment is processed. Markdown is allowed."
+        ),
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="organisations"
     )
@@ -102,3 +116,71 @@ class Invitation(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("organisations:invitation_accept", kwargs={"token": self.token})
+
+
+class MembershipRequest(models.Model):
+    """A person's request to join an organisation, decided by one of its administrators."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="membership_requests"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership_requests"
+    )
+    message = models.TextField(_("message"), max_length=2000, blank=True)
+    # The terms as they read when the person accepted them; the organisation may change them.
+    accepted_terms = models.TextField(_("accepted membership terms"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decline_reason = models.TextField(_("reason for declining"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership request")
+        verbose_name_plural = _("membership requests")
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "user"],
+                condition=models.Q(status="pending"),
+                name="unique_pending_membership_request",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.organisation} ({self.status})"
+
+
+class Follow(models.Model):
+    """A person who wants an e-mail when the organisation publishes something new."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="follows")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("follow")
+        verbose_name_plural = _("follows")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "user"], name="unique_follow")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} follows {self.organisation}"

@@ -20,3 +20,8 @@ def is_organisation_admin(user, organisation) -> bool:
 rules.add_perm("organisations.change_organisation", is_organisation_admin | is_moderator)
 rules.add_perm("organisations.invite_member", is_organisation_admin)
 rules.add_perm("organisations.add_project", is_organisation_member)
+# Names and roles are for the organisation itself and the moderators; e-mail addresses,
+# requests and changes for its administrators only.
+rules.add_perm("organisations.view_members", is_organisation_member | is_moderator)
+rules.add_perm("organisations.manage_members", is_organisation_admin)
+rules.add_perm("organisations.request_membership", rules.is_authenticated & ~is_organisation_member)

@@ -1,18 +1,22 @@
-"""Writes for organisations: creating them, inviting and adding members."""
+"""Writes for organisations: creating them, members, membership requests, messages to them
+and their followers."""
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import User
 from apps.catalog.cache import bump_catalog_version
 from apps.core.email import send_email
 from apps.core.slugs import unique_slug
 
-from .models import Invitation, Membership, Organisation
+from .models import Follow, Invitation, Membership, MembershipRequest, Organisation
 
 # Paths under /organisationen/ that an organisation's page must not shadow.
 RESERVED_SLUGS = {"neu", "einladung"}
@@ -80,4 +84,260 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
     )
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
+    bump_catalog_version()  # the public page shows the number of members
     return membership
+
+
+def absolute_url(path: str) -> str:
+    """A link for an e-mail: paths are completed with the site's address, URLs kept."""
+    if path.startswith("/"):
+        return settings.SITE_URL.rstrip("/") + path
+    return path
+
+
+def _admin_emails(organisation: Organisation) -> list[str]:
+    return list(
+        organisation.memberships.filter(role=Membership.Role.ADMIN)
+        .order_by("user__email")
+        .values_list("user__email", flat=True)
+    )
+
+
+# Membership requests ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def membership_request_create(
+    *, organisation: Organisation, user: User, message: str = "", terms_accepted: bool = False
+) -> MembershipRequest:
+    """Ask to join; the organisation's administrators get an e-mail with a link to decide."""
+    if not organisation.accepts_members:
+        raise ValidationError(_("This organisation does not accept membership requests."))
+    if organisation.memberships.filter(user=user).exists():
+        raise ValidationError(_("You are already a member of this organisation."))
+    pending = organisation.membership_requests.filter(
+        user=user, status=MembershipRequest.Status.PENDING
+    )
+    if pending.exists():
+        raise ValidationError(_("You have already asked to join; your request is waiting."))
+    terms = organisation.membership_terms.strip()
+    if terms and not terms_accepted:
+        raise ValidationError(_("Please accept the membership terms."))
+    membership_request = MembershipRequest(
+        organisation=organisation, user=user, message=message.strip(), accepted_terms=terms
+    )
+    membership_request.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            membership_request.save()
+    except IntegrityError:  # a second request sent at the same moment
+        raise ValidationError(
+            _("You have already asked to join; your request is waiting.")
+        ) from None
+    context = {
+        "organisation": organisation,
+        "membership_request": membership_request,
+        "requests_url": absolute_url(
+            reverse("organisations:members", kwargs={"slug": organisation.slug})
+            + "#membership-requests"
+        ),
+    }
+    subject = _("%(person)s asks to join %(name)s") % {
+        "person": user.public_name,
+        "name": organisation.name,
+    }
+    body = render_to_string("organisations/email/membership_request_new.txt", context)
+    for email in _admin_emails(organisation):
+        send_email(subject=subject, body=body, to=[email])
+    return membership_request
+
+
+def _lock_pending(membership_request: MembershipRequest) -> MembershipRequest:
+    locked = MembershipRequest.objects.select_for_update().get(pk=membership_request.pk)
+    if locked.status != MembershipRequest.Status.PENDING:
+        raise ValidationError(_("This request has already been decided."))
+    return locked
+
+
+@transaction.atomic
+def membership_request_approve(
+    *, membership_request: MembershipRequest, decided_by: User
+) -> Membership:
+    """Make the person a member and tell them by e-mail."""
+    membership_request = _lock_pending(membership_request)
+    organisation = membership_request.organisation
+    membership, _created = Membership.objects.get_or_create(
+        organisation=organisation,
+        user=membership_request.user,
+        defaults={"role": Membership.Role.MEMBER},
+    )
+    membership_request.status = MembershipRequest.Status.APPROVED
+    membership_request.decided_by = decided_by
+    membership_request.decided_at = timezone.now()
+    membership_request.save(update_fields=["status", "decided_by", "decided_at"])
+    bump_catalog_version()  # the public page shows the number of members
+    send_email(
+        subject=_("Welcome to %(name)s") % {"name": organisation.name},
+        body=render_to_string(
+            "organisations/email/membership_request_approved.txt",
+            {
+                "organisation": organisation,
+                "organisation_url": absolute_url(organisation.get_absolute_url()),
+            },
+        ),
+        to=[membership_request.user.email],
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_request_decline(
+    *, membership_request: MembershipRequest, decided_by: User, reason: str = ""
+) -> MembershipRequest:
+    """Decline the request; the person gets an e-mail, with the reason if one is given."""
+    membership_request = _lock_pending(membership_request)
+    membership_request.status = MembershipRequest.Status.DECLINED
+    membership_request.decided_by = decided_by
+    membership_request.decided_at = timezone.now()
+    membership_request.decline_reason = reason.strip()
+    membership_request.full_clean(validate_constraints=False)
+    membership_request.save(update_fields=["status", "decided_by", "decided_at", "decline_reason"])
+    organisation = membership_request.organisation
+    send_email(
+        subject=_("Your request to join %(name)s") % {"name": organisation.name},
+        body=render_to_string(
+            "organisations/email/membership_request_declined.txt",
+            {"organisation": organisation, "reason": membership_request.decline_reason},
+        ),
+        to=[membership_request.user.email],
+    )
+    return membership_request
+
+
+# Members ------------------------------------------------------------------------------------
+
+LAST_ADMIN_MESSAGE = gettext_lazy(
+    "An organisation needs at least one administrator. Make someone else an administrator first."
+)
+
+
+def _lock_membership(membership: Membership) -> tuple[Membership, int]:
+    """The membership and the number of administrators, with the administrators locked so two
+    changes at once cannot leave the organisation without one."""
+    admins = list(
+        Membership.objects.select_for_update()
+        .filter(organisation_id=membership.organisation_id, role=Membership.Role.ADMIN)
+        .values_list("pk", flat=True)
+    )
+    return Membership.objects.select_for_update().get(pk=membership.pk), len(admins)
+
+
+@transaction.atomic
+def membership_change_role(*, membership: Membership, role: str) -> Membership:
+    if role not in Membership.Role.values:
+        raise ValidationError(_("Please choose a valid role."))
+    membership, admin_count = _lock_membership(membership)
+    if membership.role == role:
+        return membership
+    if membership.role == Membership.Role.ADMIN and admin_count <= 1:
+        raise ValidationError(LAST_ADMIN_MESSAGE)
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership) -> None:
+    membership, admin_count = _lock_membership(membership)
+    if membership.role == Membership.Role.ADMIN and admin_count <= 1:
+        raise ValidationError(LAST_ADMIN_MESSAGE)
+    membership.delete()
+    bump_catalog_version()  # the public page shows the number of members
+
+
+# Messages to an organisation ----------------------------------------------------------------
+
+
+@transaction.atomic
+def organisation_message_send(
+    *, organisation: Organisation, sender_name: str, sender_email: str, subject: str, message: str
+) -> None:
+    """E-mail a visitor's message to the organisation's public address, or else to each of its
+    administrators; answers go straight back to the sender (Reply-To). Nothing is stored."""
+    recipients = [organisation.email] if organisation.email else _admin_emails(organisation)
+    if not recipients:
+        raise ValidationError(
+            _("This organisation cannot be reached through Transferhub at the moment.")
+        )
+    context = {
+        "organisation": organisation,
+        "sender_name": sender_name,
+        "sender_email": sender_email,
+        "subject": subject,
+        "message": message,
+    }
+    body = render_to_string("organisations/email/contact_message.txt", context)
+    full_subject = _("Message via Transferhub: %(subject)s") % {"subject": subject}
+    for recipient in recipients:
+        send_email(subject=full_subject, body=body, to=[recipient], reply_to=[sender_email])
+
+
+# Followers ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def organisation_follow(*, organisation: Organisation, user: User) -> Follow:
+    # The follower count on the cached public page may lag up to PAGE_CACHE_SECONDS: following
+    # is frequent and must not throw away every cached catalog page.
+    follow, _created = Follow.objects.get_or_create(organisation=organisation, user=user)
+    return follow
+
+
+@transaction.atomic
+def organisation_unfollow(*, organisation: Organisation, user: User) -> None:
+    Follow.objects.filter(organisation=organisation, user=user).delete()
+
+
+FOLLOWER_SUBJECTS = {
+    "project": gettext_lazy("%(name)s has published a new project: %(title)s"),
+    "offer": gettext_lazy("%(name)s has published a new offer: %(title)s"),
+    "event": gettext_lazy("%(name)s has published a new event: %(title)s"),
+}
+
+
+@transaction.atomic
+def followers_notify(
+    *,
+    organisation: Organisation,
+    kind: str,
+    title: str,
+    url: str,
+    acting_user: User | None = None,
+) -> int:
+    """Queue one e-mail per follower saying the organisation has published something new.
+
+    kind: "project", "offer" or "event". url: a path on this site (completed with
+    settings.SITE_URL) or an absolute URL. acting_user, if given, gets no e-mail: they did it.
+    Returns the number of e-mails queued. Call it inside the publishing transaction, so the
+    e-mails are queued only if the publication is committed.
+    """
+    if kind not in FOLLOWER_SUBJECTS:
+        raise ValueError(f"Unknown kind {kind!r}; expected one of {sorted(FOLLOWER_SUBJECTS)}")
+    followers = organisation.follows.select_related("user").order_by("pk")
+    if acting_user is not None:
+        followers = followers.exclude(user=acting_user)
+    subject = str(FOLLOWER_SUBJECTS[kind] % {"name": organisation.name, "title": title})
+    body = render_to_string(
+        "organisations/email/followers_new_item.txt",
+        {
+            "organisation": organisation,
+            "headline": subject,
+            "url": absolute_url(url),
+            "organisation_url": absolute_url(organisation.get_absolute_url()),
+        },
+    )
+    sent = 0
+    for follow in followers.iterator():
+        send_email(subject=subject, body=body, to=[follow.user.email])
+        sent += 1
+    return sent

@@ -1,35 +1,52 @@
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.views.generic import FormView
+from django.views import View
+from django.views.generic import FormView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
 from apps.catalog.cache import cache_public_page
 from apps.catalog.selectors import projects_of_organisation
+from apps.core.ratelimit import Limit, RateLimited, rate_limit_hit
 
 from . import selectors, services
-from .forms import InvitationForm, OrganisationForm
+from .forms import (
+    ContactForm,
+    DeclineForm,
+    InvitationForm,
+    MembershipRequestForm,
+    OrganisationForm,
+    RoleForm,
+)
 from .models import Invitation, Organisation
+
+CONTACT_LIMIT = Limit(scope="contact", per_user=5, per_ip=5, window=timedelta(hours=1))
 
 
 @cache_public_page
 def organisation_detail(request, slug):
-    organisation = get_object_or_404(Organisation.objects.select_related("municipality"), slug=slug)
-    is_member = request.user.has_perm("organisations.add_project", organisation)
+    organisation = selectors.organisation_for_page(slug=slug)
+    relation = selectors.relation_of(user=request.user, organisation=organisation)
+    can_manage = request.user.has_perm("organisations.change_organisation", organisation)
     context = {
         "organisation": organisation,
         "projects": projects_of_organisation(
-            organisation=organisation, include_unpublished=is_member
+            organisation=organisation, include_unpublished=relation.is_member
         ),
-        "is_member": is_member,
-        "can_manage": request.user.has_perm("organisations.change_organisation", organisation),
+        "relation": relation,
+        "is_member": relation.is_member,
+        "can_manage": can_manage,
+        # organisations.view_members (members and moderators), from what is already known:
+        # administrators are members, and moderators may change any organisation.
+        "can_view_members": relation.is_member or can_manage,
     }
-    if is_member:
-        context["members"] = selectors.members_of(organisation=organisation)
     return render(request, "organisations/organisation_detail.html", context)
 
 
@@ -45,16 +62,18 @@ class OrganisationCreateView(LoginRequiredMixin, FormView):
         return redirect(organisation)
 
 
-class OrganisationObjectMixin(LoginRequiredMixin, PermissionRequiredMixin):
+class OrganisationMixin:
     @cached_property
     def organisation(self) -> Organisation:
         return get_object_or_404(Organisation, slug=self.kwargs["slug"])
 
-    def get_permission_object(self):
-        return self.organisation
-
     def get_context_data(self, **kwargs):
         return super().get_context_data(organisation=self.organisation, **kwargs)
+
+
+class OrganisationObjectMixin(OrganisationMixin, LoginRequiredMixin, PermissionRequiredMixin):
+    def get_permission_object(self):
+        return self.organisation
 
 
 class OrganisationUpdateView(OrganisationObjectMixin, FormView):
@@ -99,10 +118,195 @@ class MemberInviteView(OrganisationObjectMixin, FormView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            members=selectors.members_of(organisation=self.organisation),
             invitations=selectors.open_invitations_of(organisation=self.organisation),
             **kwargs,
         )
+
+
+class MemberListView(OrganisationObjectMixin, TemplateView):
+    """Names and roles for members and moderators; administrators also see e-mail addresses
+    and requests, and change roles."""
+
+    permission_required = "organisations.view_members"
+    template_name = "organisations/member_list.html"
+
+    def get_context_data(self, **kwargs):
+        can_manage = self.request.user.has_perm("organisations.manage_members", self.organisation)
+        context = {
+            "members": selectors.members_of(organisation=self.organisation),
+            "can_manage_members": can_manage,
+        }
+        if can_manage:
+            context["membership_requests"] = selectors.pending_membership_requests_of(
+                organisation=self.organisation
+            )
+            context["role_form"] = RoleForm()
+        return super().get_context_data(**context, **kwargs)
+
+
+class MembershipRequestView(OrganisationObjectMixin, FormView):
+    permission_required = "organisations.request_membership"
+    form_class = MembershipRequestForm
+    template_name = "organisations/membership_request_form.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "organisation": self.organisation}
+
+    def form_valid(self, form):
+        try:
+            services.membership_request_create(
+                organisation=self.organisation,
+                user=self.request.user,
+                message=form.cleaned_data["message"],
+                terms_accepted=form.cleaned_data.get("terms_accepted", False),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _(
+                "Your request has been sent to the administrators of %(name)s. "
+                "You will get an e-mail when they have decided."
+            )
+            % {"name": self.organisation.name},
+        )
+        return redirect(self.organisation)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            pending_request=selectors.pending_membership_request_of(
+                organisation=self.organisation, user=self.request.user
+            ),
+            **kwargs,
+        )
+
+
+class MembersChangeMixin(OrganisationObjectMixin, View):
+    """A POST by an administrator on the member list; it returns there with a message."""
+
+    permission_required = "organisations.manage_members"
+
+    def change(self, request, **kwargs) -> str:
+        """Make the change and return the success message, or raise ValidationError."""
+        raise NotImplementedError
+
+    def post(self, request, **kwargs):
+        try:
+            messages.success(request, self.change(request, **kwargs))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect("organisations:members", slug=self.organisation.slug)
+
+
+class MembershipRequestDecisionView(MembersChangeMixin):
+    def change(self, request, *, pk, decision, **kwargs) -> str:
+        membership_request = get_object_or_404(
+            self.organisation.membership_requests.select_related("user"), pk=pk
+        )
+        person = membership_request.user.public_name
+        if decision == "approve":
+            services.membership_request_approve(
+                membership_request=membership_request, decided_by=request.user
+            )
+            return _("%(person)s is now a member.") % {"person": person}
+        form = DeclineForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError(form.errors["reason"])
+        services.membership_request_decline(
+            membership_request=membership_request,
+            decided_by=request.user,
+            reason=form.cleaned_data["reason"],
+        )
+        return _("You have declined the request of %(person)s; they have been told by e-mail.") % {
+            "person": person
+        }
+
+
+class MembershipRoleChangeView(MembersChangeMixin):
+    def change(self, request, *, membership_id, **kwargs) -> str:
+        membership = get_object_or_404(
+            self.organisation.memberships.select_related("user"), pk=membership_id
+        )
+        form = RoleForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError(form.errors["role"])
+        membership = services.membership_change_role(
+            membership=membership, role=form.cleaned_data["role"]
+        )
+        return _("%(person)s is now %(role)s.") % {
+            "person": membership.user.public_name,
+            "role": membership.get_role_display(),
+        }
+
+
+class MembershipRemoveView(MembersChangeMixin):
+    def change(self, request, *, membership_id, **kwargs) -> str:
+        membership = get_object_or_404(
+            self.organisation.memberships.select_related("user"), pk=membership_id
+        )
+        services.membership_remove(membership=membership)
+        return _("%(person)s is no longer a member.") % {"person": membership.user.public_name}
+
+
+class ContactView(OrganisationMixin, FormView):
+    """Anyone may write to an organisation; the message goes out by e-mail, nothing is kept."""
+
+    form_class = ContactForm
+    template_name = "organisations/contact_form.html"
+
+    def get_initial(self):
+        user = self.request.user
+        if user.is_authenticated:
+            return {"name": user.public_name, "email": user.email}
+        return {}
+
+    def form_valid(self, form):
+        if not form.is_spam():
+            try:
+                # The hit counts only if the message is queued (see rate_limit_hit).
+                with transaction.atomic():
+                    rate_limit_hit(self.request, CONTACT_LIMIT)
+                    services.organisation_message_send(
+                        organisation=self.organisation,
+                        sender_name=form.cleaned_data["name"],
+                        sender_email=form.cleaned_data["email"],
+                        subject=form.cleaned_data["subject"],
+                        message=form.cleaned_data["message"],
+                    )
+            except RateLimited as limited:
+                form.add_error(None, limited.message)
+                return self.render_to_response(self.get_context_data(form=form), status=429)
+            except ValidationError as error:
+                form.add_error(None, error)
+                return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("Your message has been sent to %(name)s. They will answer you by e-mail.")
+            % {"name": self.organisation.name},
+        )
+        return redirect(self.organisation)
+
+
+class FollowView(OrganisationMixin, LoginRequiredMixin, View):
+    def get(self, request, slug, follow: bool):
+        # Back from the login page: the button is on the organisation's page.
+        return redirect(self.organisation)
+
+    def post(self, request, slug, follow: bool):
+        if follow:
+            services.organisation_follow(organisation=self.organisation, user=request.user)
+            messages.success(
+                request,
+                _("You follow %(name)s and will get an e-mail when it publishes something new.")
+                % {"name": self.organisation.name},
+            )
+        else:
+            services.organisation_unfollow(organisation=self.organisation, user=request.user)
+            messages.success(
+                request, _("You no longer follow %(name)s.") % {"name": self.organisation.name}
+            )
+        return redirect(self.organisation)
 
 
 @login_required

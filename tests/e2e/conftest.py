@@ -36,8 +36,11 @@ def _vocabulary(transactional_db):
     vocabulary rows the migrations created; put them back before each journey."""
     from apps.catalog.models import TargetGroup, Topic, TransferFormat
     from apps.catalog.vocabulary import ensure_vocabulary
+    from apps.market.models import OfferComponent
+    from apps.market.vocabulary import ensure_offer_components
 
     ensure_vocabulary(Topic, TargetGroup, TransferFormat)
+    ensure_offer_components(OfferComponent)
 
 
 @pytest.fixture(scope="session")
