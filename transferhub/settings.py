@@ -220,6 +220,10 @@ if env_bool("DJANGO_SECURE"):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# Reverse proxies in front of the app (nginx: 1); the rate limits then take the visitor's
+# address from X-Forwarded-For instead of the proxy's own.
+RATE_LIMIT_TRUSTED_PROXIES = int(os.environ.get("RATE_LIMIT_TRUSTED_PROXIES", "0"))
+
 SEARCH_MAX_QUERY_LENGTH = 200
 # "Match my problem": which sentence-embedding model (see apps/search/embeddings.py) and how
 # long a description may be.

@@ -99,18 +99,24 @@ def project_approve(*, project: Project, moderator: User) -> Project:
     project = Project.objects.select_for_update().get(pk=project.pk)
     if project.status == Project.Status.PUBLISHED:
         raise ValidationError(_("This project is already published."))
+    first_publication = project.published_at is None
     project.status = Project.Status.PUBLISHED
     project.published_at = timezone.now()
     project.moderation_note = ""
     project.save(update_fields=["status", "published_at", "moderation_note", "updated_at"])
     bump_catalog_version()
-    followers_notify(
-        organisation=project.organisation,
-        kind="project",
-        title=project.title,
-        url=project.get_absolute_url(),
-        acting_user=moderator,
-    )
+    if first_publication:
+        followers_notify(
+            organisation=project.organisation,
+            kind="project",
+            title=project.title,
+            url=project.get_absolute_url(),
+            acting_user=moderator,
+        )
+    # The market builds on the catalog, so it is imported here, not at the top.
+    from apps.market.services import offer_publish_with_project
+
+    offer_publish_with_project(project=project, actor=moderator)
     return project
 
 

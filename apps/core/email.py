@@ -1,6 +1,11 @@
 """Outgoing e-mail: rendered in the request, sent by a background task so no request waits."""
 
+from collections.abc import Iterable
+
+from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import translation
 from django_tasks import task
 
 
@@ -48,3 +53,35 @@ def send_email(
     *, subject: str, body: str, to: list[str], reply_to: list[str] | None = None
 ) -> None:
     queue_email(EmailMessage(subject=subject, body=body, to=to, reply_to=reply_to))
+
+
+def absolute_url(path: str) -> str:
+    """A link for an e-mail: paths are completed with the site's address, URLs kept."""
+    if path.startswith("/"):
+        return settings.SITE_URL.rstrip("/") + path
+    return path
+
+
+def send_templated_email(
+    *,
+    to: Iterable[str],
+    subject: str,
+    template: str,
+    context: dict,
+    subject_params: dict | None = None,
+    reply_to: list[str] | None = None,
+) -> int:
+    """Render one e-mail and queue a copy to each address; returns how many were queued.
+
+    Rendered in the platform's default language: people have no language setting yet, and a
+    message must not depend on the language of whoever happened to trigger it. Pass subjects
+    lazily (gettext_lazy) so they are translated here."""
+    addresses = sorted({address for address in to if address})
+    if not addresses:
+        return 0
+    with translation.override(settings.LANGUAGE_CODE):
+        body = render_to_string(template, context)
+        subject = str(subject) % subject_params if subject_params else str(subject)
+    for address in addresses:
+        send_email(subject=subject, body=body, to=[address], reply_to=reply_to)
+    return len(addresses)

@@ -7,14 +7,18 @@ window. Counting rows in the database works in every process and on both databas
 import datetime
 import hashlib
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .forms import add_validation_error
 from .models import RateLimitHit
 
 PRUNE_PROBABILITY = 0.01
@@ -34,6 +38,18 @@ class RateLimited(Exception):
 
 
 def client_ip(request: HttpRequest) -> str:
+    """The visitor's address. Behind RATE_LIMIT_TRUSTED_PROXIES reverse proxies it is the
+    entry that many places from the end of X-Forwarded-For (the proxies append to it), since
+    every request then arrives from the proxy's own address."""
+    proxies = settings.RATE_LIMIT_TRUSTED_PROXIES
+    if proxies:
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
@@ -67,3 +83,28 @@ def rate_limit_hit(request: HttpRequest, limit: Limit) -> None:
         )
     if random.random() < PRUNE_PROBABILITY:
         RateLimitHit.objects.filter(created_at__lt=now - KEEP_HITS_FOR).delete()
+
+
+def write_within_limit(request: HttpRequest, limit: Limit, form: forms.Form, write: Callable):
+    """Run write() and count it against the limit, in one transaction. If the limit is used up
+    or the write refuses the input, the reason goes onto the form, nothing is written, and the
+    result is None; a used-up limit also marks the form (see RateLimitedFormMixin)."""
+    try:
+        with transaction.atomic():
+            rate_limit_hit(request, limit)
+            return write()
+    except RateLimited as limited:
+        form.add_error(None, limited.message)
+        form.limit_reached = True
+    except ValidationError as error:
+        add_validation_error(form, error)
+    return None
+
+
+class RateLimitedFormMixin:
+    """For form views that write through write_within_limit: a used-up limit is answered with
+    429 Too Many Requests, with the form and its message."""
+
+    def form_invalid(self, form):
+        status = 429 if getattr(form, "limit_reached", False) else 200
+        return self.render_to_response(self.get_context_data(form=form), status=status)

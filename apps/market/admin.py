@@ -18,18 +18,29 @@ class RequestEventInline(admin.TabularInline):
     can_delete = False
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Requests and reports change only through the market's services, which record every
+    status change and let moderators in only on a participant's report."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(InterestRequest)
-class InterestRequestAdmin(admin.ModelAdmin):
+class InterestRequestAdmin(ReadOnlyAdmin):
     """Status and history only: the messages are private to the two sides."""
 
     list_display = ["offer", "municipality", "status", "created_at"]
     list_filter = ["status"]
-    raw_id_fields = ["offer", "requester", "organisation", "municipality", "site"]
+    list_select_related = ["offer__project", "municipality"]
     inlines = [RequestEventInline]
 
 
 @admin.register(MessageReport)
-class MessageReportAdmin(admin.ModelAdmin):
-    list_display = ["message", "created_at", "resolved_at", "resolution"]
+class MessageReportAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "created_at", "resolved_at", "resolution"]
     list_filter = ["resolution"]
-    raw_id_fields = ["message", "reporter", "resolved_by"]
+    exclude = ["message"]

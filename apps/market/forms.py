@@ -53,7 +53,10 @@ def _message_field(label) -> forms.CharField:
         label=label,
         max_length=MESSAGE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_("Markdown is allowed. Only you and the other side can read it."),
+        help_text=_(
+            "Markdown is allowed. Only you and the other side can read it, and the "
+            "moderation if one of you reports a message."
+        ),
     )
 
 

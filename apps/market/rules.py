@@ -30,9 +30,19 @@ def is_mother_team(user, request) -> bool:
 
 @rules.predicate
 def has_open_report(user, request) -> bool:
+    """A participant has reported a message and the moderation has not dealt with it yet."""
+    from django.db.models import Q
+
     from .models import MessageReport
 
-    return MessageReport.objects.filter(message__request=request, resolved_at=None).exists()
+    by_participant = Q(reporter_id=request.requester_id) | Q(
+        reporter__memberships__organisation_id=request.offer.project.organisation_id
+    )
+    return (
+        MessageReport.objects.filter(message__request=request, resolved_at=None)
+        .filter(by_participant)
+        .exists()
+    )
 
 
 is_party = is_requester | is_mother_team

@@ -94,8 +94,8 @@ def market_search(*, params: QueryDict) -> MarketResult:
     if data.get("capacity"):
         offers = offers.filter(capacity_left__gt=0)
     ordering = {
-        MarketSort.NEWEST: ("-published_at", "-id"),
-        MarketSort.CAPACITY: ("-capacity_left", "-published_at", "-id"),
+        MarketSort.NEWEST: (F("published_at").desc(nulls_last=True), "-id"),
+        MarketSort.CAPACITY: ("-capacity_left", F("published_at").desc(nulls_last=True), "-id"),
         MarketSort.EFFORT: ("people_needed", "budget_eur", "-id"),
     }[data.get("sort") or MarketSort.NEWEST]
     return MarketResult(

@@ -8,13 +8,11 @@ link to the conversation, never the private text.
 import datetime
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -23,7 +21,7 @@ from apps.accounts.rules import MODERATORS_GROUP
 from apps.catalog.cache import bump_catalog_version
 from apps.catalog.models import Project, Site
 from apps.catalog.services import site_create
-from apps.core.email import send_email
+from apps.core.email import absolute_url, send_templated_email
 from apps.organisations.models import Organisation
 from apps.organisations.rules import is_organisation_member
 from apps.places.models import Municipality
@@ -54,28 +52,8 @@ TEAM_TRANSITIONS: dict[str, set[str]] = {
 REQUESTER_TRANSITIONS: dict[str, set[str]] = {status: {S.WITHDRAWN} for status in ACTIVE_STATUSES}
 
 
-def _absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
-
-def _notify(
-    *,
-    recipients: Iterable[User],
-    subject: str,
-    template: str,
-    context: dict,
-    subject_params: dict | None = None,
-) -> None:
-    """One e-mail per person, in the platform's default language: the recipient's own
-    language is not known, and it must not depend on who happened to trigger the mail."""
-    addresses = sorted({user.email for user in recipients if user.email})
-    if not addresses:
-        return
-    with translation.override(settings.LANGUAGE_CODE):
-        body = render_to_string(template, context)
-        subject = str(subject) % (subject_params or {})
-    for address in addresses:
-        send_email(subject=subject, body=body, to=[address])
+def _notify(*, recipients: Iterable[User], **email) -> None:
+    send_templated_email(to=[user.email for user in recipients], **email)
 
 
 def _team_of(request: InterestRequest) -> list[User]:
@@ -101,7 +79,9 @@ def offer_save(
 ) -> TransferOffer:
     """Create or update the project's offer. The first time it is open on a published project,
     it counts as published and the organisation's followers hear about it."""
-    offer = TransferOffer.objects.select_for_update().filter(project=project).first()
+    # Lock the project: two first saves at once must not both create an offer.
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    offer = TransferOffer.objects.filter(project=project).first()
     if offer is None:
         offer = TransferOffer(project=project, created_by=actor)
     for name, value in fields.items():
@@ -120,6 +100,21 @@ def offer_save(
     if newly_published:
         _announce_offer(offer, actor)
     return offer
+
+
+def offer_publish_with_project(*, project: Project, actor: User) -> None:
+    """Called when a project is published: an open offer written while it waited for the
+    moderation counts as published now, and the followers hear about it."""
+    offer = (
+        TransferOffer.objects.select_for_update()
+        .filter(project=project, published_at=None, status=TransferOffer.Status.OPEN)
+        .first()
+    )
+    if offer is None:
+        return
+    offer.published_at = timezone.now()
+    offer.save(update_fields=["published_at"])
+    _announce_offer(offer, actor)
 
 
 def _announce_offer(offer: TransferOffer, actor: User) -> None:
@@ -206,7 +201,7 @@ def interest_request_create(
         subject=gettext_lazy("New interest in %(project)s from %(place)s"),
         subject_params={"project": offer.project.title, "place": municipality.name},
         template="market/email/new_request.txt",
-        context={"request": request, "url": _absolute(request.get_absolute_url())},
+        context={"request": request, "url": absolute_url(request.get_absolute_url())},
     )
     return request
 
@@ -256,13 +251,31 @@ def _start_site(request: InterestRequest) -> Site:
     )
 
 
+def _repeats_last_move(request: InterestRequest, actor: User, to_status: str) -> bool:
+    """A double click: the same person made this very move moments ago."""
+    last = request.events.last()
+    return (
+        last is not None
+        and bool(last.from_status)
+        and request.status == to_status == last.to_status
+        and last.actor_id == actor.pk
+        and last.created_at >= timezone.now() - DOUBLE_SUBMIT_WINDOW
+    )
+
+
 @transaction.atomic
 def request_transition(
     *, request: InterestRequest, actor: User, to_status: str, note: str = ""
 ) -> InterestRequest:
     """Move a request to another status, if this side may make that move from its status."""
+    if to_status == S.SITE_STARTED:
+        # Lock the offer first, as interest requests do, so two sites started at once cannot
+        # both take the last place of its capacity.
+        TransferOffer.objects.select_for_update().get(pk=request.offer_id)
     request = _lock(request)
     note = note.strip()
+    if _repeats_last_move(request, actor, to_status):
+        return request
     if to_status not in _side_transitions(request, actor).get(request.status, set()):
         raise ValidationError(
             _("A request that is “%(current)s” cannot be set to “%(target)s”.")
@@ -295,7 +308,7 @@ def request_transition(
         context={
             "request": request,
             "actor": actor,
-            "url": _absolute(request.get_absolute_url()),
+            "url": absolute_url(request.get_absolute_url()),
         },
     )
     return request
@@ -335,7 +348,7 @@ def message_create(*, request: InterestRequest, author: User, body: str) -> Mess
         context={
             "request": request,
             "author": author,
-            "url": _absolute(request.get_absolute_url()),
+            "url": absolute_url(request.get_absolute_url()),
         },
     )
     return message
@@ -366,14 +379,21 @@ def message_report(*, message: Message, reporter: User, reason: str) -> MessageR
     if message.author_id == reporter.pk:
         raise ValidationError(_("You cannot report your own message."))
     _side_transitions(message.request, reporter)
+    if message.is_hidden:
+        raise ValidationError(_("The moderation has already hidden this message."))
+    already = _("You have already reported this message.")
     if message.reports.filter(reporter=reporter, resolved_at=None).exists():
-        raise ValidationError(_("You have already reported this message."))
-    report = MessageReport.objects.create(message=message, reporter=reporter, reason=reason)
+        raise ValidationError(already)
+    try:
+        with transaction.atomic():
+            report = MessageReport.objects.create(message=message, reporter=reporter, reason=reason)
+    except IntegrityError:  # the same report sent twice at once
+        raise ValidationError(already) from None
     _notify(
         recipients=_moderators(),
         subject=gettext_lazy("A message was reported"),
         template="market/email/message_reported.txt",
-        context={"url": _absolute(reverse("market:report_queue"))},
+        context={"url": absolute_url(reverse("market:report_queue"))},
     )
     return report
 

@@ -5,7 +5,6 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import cached_property
@@ -15,8 +14,9 @@ from django.views.generic import FormView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
 from apps.catalog.cache import cache_public_page
-from apps.catalog.models import Project
-from apps.core.ratelimit import Limit, RateLimited, rate_limit_hit
+from apps.catalog.views import ProjectObjectMixin
+from apps.core.forms import add_validation_error
+from apps.core.ratelimit import Limit, RateLimitedFormMixin, write_within_limit
 
 from . import selectors, services
 from .forms import (
@@ -31,28 +31,8 @@ from .models import Message, MessageReport, RequestStatus
 
 INTEREST_LIMIT = Limit("interest", per_user=5, per_ip=10, window=datetime.timedelta(hours=1))
 MESSAGE_LIMIT = Limit("message", per_user=30, per_ip=60, window=datetime.timedelta(hours=1))
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-def _limited_write(request, limit: Limit, form, write):
-    """Run write() with a rate-limit hit in one transaction; on failure put the reason on the
-    form and return None, with nothing written."""
-    try:
-        with transaction.atomic():
-            rate_limit_hit(request, limit)
-            return write()
-    except RateLimited as limited:
-        form.add_error(None, limited.message)
-    except ValidationError as error:
-        _add_errors(form, error)
-    return None
+# Each report e-mails every moderator.
+REPORT_LIMIT = Limit("report", per_user=10, per_ip=20, window=datetime.timedelta(hours=1))
 
 
 @cache_public_page
@@ -86,21 +66,12 @@ def offer_detail(request, slug):
     )
 
 
-class OfferEditView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
+class OfferEditView(ProjectObjectMixin, FormView):
     """Create the project's offer, or change it."""
 
     permission_required = "market.add_offer"
     form_class = OfferForm
     template_name = "market/offer_form.html"
-
-    @cached_property
-    def project(self) -> Project:
-        return get_object_or_404(
-            Project.objects.select_related("organisation"), slug=self.kwargs["slug"]
-        )
-
-    def get_permission_object(self):
-        return self.project
 
     def get_form_kwargs(self):
         offer = getattr(self.project, "offer", None)
@@ -116,16 +87,13 @@ class OfferEditView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
                 **data,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_validation_error(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("The transfer offer has been saved."))
         return redirect(offer)
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(project=self.project, **kwargs)
 
-
-class InterestView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
+class InterestView(LoginRequiredMixin, PermissionRequiredMixin, RateLimitedFormMixin, FormView):
     permission_required = "market.request_interest"
     form_class = InterestForm
     template_name = "market/interest_form.html"
@@ -149,7 +117,7 @@ class InterestView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
         return {**super().get_form_kwargs(), "user": self.request.user}
 
     def form_valid(self, form):
-        interest = _limited_write(
+        interest = write_within_limit(
             self.request,
             INTEREST_LIMIT,
             form,
@@ -226,7 +194,7 @@ class ConversationView(ConversationMixin, TemplateView):
 class MessageCreateView(ConversationMixin, View):
     def post(self, request, public_id):
         form = MessageForm(request.POST)
-        if form.is_valid() and _limited_write(
+        if form.is_valid() and write_within_limit(
             request,
             MESSAGE_LIMIT,
             form,
@@ -240,7 +208,7 @@ class MessageCreateView(ConversationMixin, View):
             request,
             "market/conversation.html",
             self.conversation_context(message_form=form),
-            status=400,
+            status=429 if getattr(form, "limit_reached", False) else 400,
         )
 
 
@@ -256,7 +224,7 @@ class TransitionView(ConversationMixin, View):
                     note=form.cleaned_data["note"],
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_validation_error(form, error)
             else:
                 messages.success(
                     request,
@@ -272,7 +240,7 @@ class TransitionView(ConversationMixin, View):
         )
 
 
-class ReportView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
+class ReportView(LoginRequiredMixin, PermissionRequiredMixin, RateLimitedFormMixin, FormView):
     permission_required = "market.take_part_in_request"
     form_class = ReportForm
     template_name = "market/report_form.html"
@@ -282,6 +250,7 @@ class ReportView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
         return get_object_or_404(
             Message.objects.select_related("request__offer__project__organisation", "author"),
             pk=self.kwargs["message_id"],
+            is_hidden=False,
         )
 
     def get_permission_object(self):
@@ -293,14 +262,17 @@ class ReportView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
         return super().handle_no_permission()
 
     def form_valid(self, form):
-        try:
-            services.message_report(
+        report = write_within_limit(
+            self.request,
+            REPORT_LIMIT,
+            form,
+            lambda: services.message_report(
                 message=self.message,
                 reporter=self.request.user,
                 reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
+            ),
+        )
+        if report is None:
             return self.form_invalid(form)
         messages.success(self.request, _("Thank you. The moderation will look at this message."))
         return redirect(self.message.request)

@@ -1,10 +1,8 @@
 """Writes for organisations: creating them, members, membership requests, messages to them
 and their followers."""
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -13,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import User
 from apps.catalog.cache import bump_catalog_version
-from apps.core.email import send_email
+from apps.core.email import absolute_url, send_templated_email
 from apps.core.slugs import unique_slug
 
 from .models import Follow, Invitation, Membership, MembershipRequest, Organisation
@@ -64,10 +62,12 @@ def invitation_create(
         "invited_by": invited_by,
         "accept_url": accept_url_builder(invitation.get_absolute_url()),
     }
-    send_email(
-        subject=_("Invitation to join %(name)s on Transferhub") % {"name": organisation.name},
-        body=render_to_string("organisations/email/invitation.txt", context),
+    send_templated_email(
         to=[email],
+        subject=gettext_lazy("Invitation to join %(name)s on Transferhub"),
+        subject_params={"name": organisation.name},
+        template="organisations/email/invitation.txt",
+        context=context,
     )
     return invitation
 
@@ -86,13 +86,6 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
     invitation.save(update_fields=["accepted_at"])
     bump_catalog_version()  # the public page shows the number of members
     return membership
-
-
-def absolute_url(path: str) -> str:
-    """A link for an e-mail: paths are completed with the site's address, URLs kept."""
-    if path.startswith("/"):
-        return settings.SITE_URL.rstrip("/") + path
-    return path
 
 
 def _admin_emails(organisation: Organisation) -> list[str]:
@@ -142,13 +135,13 @@ def membership_request_create(
             + "#membership-requests"
         ),
     }
-    subject = _("%(person)s asks to join %(name)s") % {
-        "person": user.public_name,
-        "name": organisation.name,
-    }
-    body = render_to_string("organisations/email/membership_request_new.txt", context)
-    for email in _admin_emails(organisation):
-        send_email(subject=subject, body=body, to=[email])
+    send_templated_email(
+        to=_admin_emails(organisation),
+        subject=gettext_lazy("%(person)s asks to join %(name)s"),
+        subject_params={"person": user.public_name, "name": organisation.name},
+        template="organisations/email/membership_request_new.txt",
+        context=context,
+    )
     return membership_request
 
 
@@ -176,16 +169,15 @@ def membership_request_approve(
     membership_request.decided_at = timezone.now()
     membership_request.save(update_fields=["status", "decided_by", "decided_at"])
     bump_catalog_version()  # the public page shows the number of members
-    send_email(
-        subject=_("Welcome to %(name)s") % {"name": organisation.name},
-        body=render_to_string(
-            "organisations/email/membership_request_approved.txt",
-            {
-                "organisation": organisation,
-                "organisation_url": absolute_url(organisation.get_absolute_url()),
-            },
-        ),
+    send_templated_email(
         to=[membership_request.user.email],
+        subject=gettext_lazy("Welcome to %(name)s"),
+        subject_params={"name": organisation.name},
+        template="organisations/email/membership_request_approved.txt",
+        context={
+            "organisation": organisation,
+            "organisation_url": absolute_url(organisation.get_absolute_url()),
+        },
     )
     return membership
 
@@ -203,13 +195,12 @@ def membership_request_decline(
     membership_request.full_clean(validate_constraints=False)
     membership_request.save(update_fields=["status", "decided_by", "decided_at", "decline_reason"])
     organisation = membership_request.organisation
-    send_email(
-        subject=_("Your request to join %(name)s") % {"name": organisation.name},
-        body=render_to_string(
-            "organisations/email/membership_request_declined.txt",
-            {"organisation": organisation, "reason": membership_request.decline_reason},
-        ),
+    send_templated_email(
         to=[membership_request.user.email],
+        subject=gettext_lazy("Your request to join %(name)s"),
+        subject_params={"name": organisation.name},
+        template="organisations/email/membership_request_declined.txt",
+        context={"organisation": organisation, "reason": membership_request.decline_reason},
     )
     return membership_request
 
@@ -261,9 +252,10 @@ def membership_remove(*, membership: Membership) -> None:
 @transaction.atomic
 def organisation_message_send(
     *, organisation: Organisation, sender_name: str, sender_email: str, subject: str, message: str
-) -> None:
+) -> int:
     """E-mail a visitor's message to the organisation's public address, or else to each of its
-    administrators; answers go straight back to the sender (Reply-To). Nothing is stored."""
+    administrators; answers go straight back to the sender (Reply-To). Nothing is stored.
+    Returns the number of e-mails queued."""
     recipients = [organisation.email] if organisation.email else _admin_emails(organisation)
     if not recipients:
         raise ValidationError(
@@ -276,10 +268,14 @@ def organisation_message_send(
         "subject": subject,
         "message": message,
     }
-    body = render_to_string("organisations/email/contact_message.txt", context)
-    full_subject = _("Message via Transferhub: %(subject)s") % {"subject": subject}
-    for recipient in recipients:
-        send_email(subject=full_subject, body=body, to=[recipient], reply_to=[sender_email])
+    return send_templated_email(
+        to=recipients,
+        subject=gettext_lazy("Message via Transferhub: %(subject)s"),
+        subject_params={"subject": subject},
+        template="organisations/email/contact_message.txt",
+        context=context,
+        reply_to=[sender_email],
+    )
 
 
 # Followers ----------------------------------------------------------------------------------
@@ -326,18 +322,16 @@ def followers_notify(
     followers = organisation.follows.select_related("user").order_by("pk")
     if acting_user is not None:
         followers = followers.exclude(user=acting_user)
-    subject = str(FOLLOWER_SUBJECTS[kind] % {"name": organisation.name, "title": title})
-    body = render_to_string(
-        "organisations/email/followers_new_item.txt",
-        {
+    params = {"name": organisation.name, "title": title}
+    return send_templated_email(
+        to=[follow.user.email for follow in followers],
+        subject=FOLLOWER_SUBJECTS[kind],
+        subject_params=params,
+        template="organisations/email/followers_new_item.txt",
+        context={
             "organisation": organisation,
-            "headline": subject,
+            "headline": FOLLOWER_SUBJECTS[kind] % params,
             "url": absolute_url(url),
             "organisation_url": absolute_url(organisation.get_absolute_url()),
         },
     )
-    sent = 0
-    for follow in followers.iterator():
-        send_email(subject=subject, body=body, to=[follow.user.email])
-        sent += 1
-    return sent

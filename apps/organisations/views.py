@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -14,7 +13,7 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from apps.catalog.cache import cache_public_page
 from apps.catalog.selectors import projects_of_organisation
-from apps.core.ratelimit import Limit, RateLimited, rate_limit_hit
+from apps.core.ratelimit import Limit, RateLimitedFormMixin, write_within_limit
 
 from . import selectors, services
 from .forms import (
@@ -28,6 +27,10 @@ from .forms import (
 from .models import Invitation, Organisation
 
 CONTACT_LIMIT = Limit(scope="contact", per_user=5, per_ip=5, window=timedelta(hours=1))
+# Each request e-mails every administrator of the organisation.
+MEMBERSHIP_REQUEST_LIMIT = Limit(
+    scope="membership", per_user=10, per_ip=20, window=timedelta(hours=1)
+)
 
 
 @cache_public_page
@@ -144,7 +147,7 @@ class MemberListView(OrganisationObjectMixin, TemplateView):
         return super().get_context_data(**context, **kwargs)
 
 
-class MembershipRequestView(OrganisationObjectMixin, FormView):
+class MembershipRequestView(OrganisationObjectMixin, RateLimitedFormMixin, FormView):
     permission_required = "organisations.request_membership"
     form_class = MembershipRequestForm
     template_name = "organisations/membership_request_form.html"
@@ -153,15 +156,18 @@ class MembershipRequestView(OrganisationObjectMixin, FormView):
         return {**super().get_form_kwargs(), "organisation": self.organisation}
 
     def form_valid(self, form):
-        try:
-            services.membership_request_create(
+        membership_request = write_within_limit(
+            self.request,
+            MEMBERSHIP_REQUEST_LIMIT,
+            form,
+            lambda: services.membership_request_create(
                 organisation=self.organisation,
                 user=self.request.user,
                 message=form.cleaned_data["message"],
                 terms_accepted=form.cleaned_data.get("terms_accepted", False),
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
+            ),
+        )
+        if membership_request is None:
             return self.form_invalid(form)
         messages.success(
             self.request,
@@ -249,7 +255,7 @@ class MembershipRemoveView(MembersChangeMixin):
         return _("%(person)s is no longer a member.") % {"person": membership.user.public_name}
 
 
-class ContactView(OrganisationMixin, FormView):
+class ContactView(OrganisationMixin, RateLimitedFormMixin, FormView):
     """Anyone may write to an organisation; the message goes out by e-mail, nothing is kept."""
 
     form_class = ContactForm
@@ -262,24 +268,20 @@ class ContactView(OrganisationMixin, FormView):
         return {}
 
     def form_valid(self, form):
-        if not form.is_spam():
-            try:
-                # The hit counts only if the message is queued (see rate_limit_hit).
-                with transaction.atomic():
-                    rate_limit_hit(self.request, CONTACT_LIMIT)
-                    services.organisation_message_send(
-                        organisation=self.organisation,
-                        sender_name=form.cleaned_data["name"],
-                        sender_email=form.cleaned_data["email"],
-                        subject=form.cleaned_data["subject"],
-                        message=form.cleaned_data["message"],
-                    )
-            except RateLimited as limited:
-                form.add_error(None, limited.message)
-                return self.render_to_response(self.get_context_data(form=form), status=429)
-            except ValidationError as error:
-                form.add_error(None, error)
-                return self.form_invalid(form)
+        sent = form.is_spam() or write_within_limit(
+            self.request,
+            CONTACT_LIMIT,
+            form,
+            lambda: services.organisation_message_send(
+                organisation=self.organisation,
+                sender_name=form.cleaned_data["name"],
+                sender_email=form.cleaned_data["email"],
+                subject=form.cleaned_data["subject"],
+                message=form.cleaned_data["message"],
+            ),
+        )
+        if not sent:
+            return self.form_invalid(form)
         messages.success(
             self.request,
             _("Your message has been sent to %(name)s. They will answer you by e-mail.")

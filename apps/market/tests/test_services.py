@@ -68,7 +68,7 @@ class TestInterest:
 
     def test_asking_twice_for_the_same_place_is_refused(self, scene):
         scene.request()
-        with pytest.raises(ValidationError, match="already"):
+        with pytest.raises(ValidationError, match="bereits Interesse gemeldet"):
             scene.request()
         assert InterestRequest.objects.count() == 1
 
@@ -103,7 +103,7 @@ class TestInterest:
 
     def test_a_fully_booked_offer_takes_no_requests(self, scene):
         open_offer(scene.offer.project, scene.admin, capacity_per_year=0)
-        with pytest.raises(ValidationError, match="this year"):
+        with pytest.raises(ValidationError, match="in diesem Jahr keine weiteren"):
             scene.request()
 
 
@@ -194,7 +194,7 @@ class TestTransitions:
             last_activity_at=first.last_activity_at,
         )
         sites = Site.objects.count()
-        with pytest.raises(ValidationError, match="capacity"):
+        with pytest.raises(ValidationError, match="keine freie Kapazität"):
             services.request_transition(request=second, actor=scene.admin, to_status=S.SITE_STARTED)
         second.refresh_from_db()
         assert second.status == S.AGREED
@@ -275,3 +275,46 @@ def test_followers_hear_about_a_new_offer_once(scene):
     open_offer(project, scene.admin)
     open_offer(project, scene.admin, description="Jetzt mit Starterpaket.")
     assert [m.to for m in mail.outbox] == [[follower.email]]
+
+
+@pytest.mark.django_db
+def test_a_double_click_on_a_status_button_changes_it_once(scene):
+    request = scene.request()
+    services.request_transition(request=request, actor=scene.admin, to_status=S.AGREED)
+    again = services.request_transition(request=request, actor=scene.admin, to_status=S.AGREED)
+    assert again.status == S.AGREED
+    assert request.events.filter(to_status=S.AGREED).count() == 1
+
+
+@pytest.mark.django_db
+def test_an_offer_written_while_the_project_waits_is_published_with_the_project(scene):
+    from apps.catalog.models import Project
+    from apps.catalog.services import project_approve
+    from tests.factories import moderator
+
+    project = ProjectFactory(
+        organisation=scene.offer.project.organisation,
+        status=Project.Status.PENDING,
+        published_at=None,
+    )
+    follower = UserFactory()
+    Follow.objects.create(organisation=project.organisation, user=follower)
+    offer = open_offer(project, scene.admin)
+    assert offer.published_at is None
+    mail.outbox.clear()
+    project_approve(project=project, moderator=moderator())
+    offer.refresh_from_db()
+    assert offer.published_at is not None
+    subjects = [m.subject for m in mail.outbox if m.to == [follower.email]]
+    assert len(subjects) == 2  # the new project and its offer
+
+
+@pytest.mark.django_db
+def test_a_hidden_message_cannot_be_reported_again(scene):
+    request = scene.request()
+    message = services.message_create(request=request, author=scene.member, body="Unfug")
+    report = services.message_report(message=message, reporter=scene.interested, reason="Spam")
+    services.report_resolve(report=report, moderator=scene.moderator, hide_message=True)
+    message.refresh_from_db()
+    with pytest.raises(ValidationError):
+        services.message_report(message=message, reporter=scene.interested, reason="Noch mal")

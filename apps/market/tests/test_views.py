@@ -196,7 +196,7 @@ class TestInterestForm:
             place = MunicipalityFactory()
             assert self._send(client, scene, municipality=place.label).status_code == 302
         response = self._send(client, scene, municipality=MunicipalityFactory().label)
-        assert response.status_code == 200
+        assert response.status_code == 429
         assert InterestRequest.objects.count() == 5
         assert "wait" in response.content.decode() or "warten" in response.content.decode()
 
@@ -212,7 +212,7 @@ class TestInterestForm:
             scene.interested = UserFactory()
             assert self._send(client, scene).status_code == 302
         scene.interested = UserFactory()
-        assert self._send(client, scene).status_code == 200
+        assert self._send(client, scene).status_code == 429
         assert InterestRequest.objects.count() == 2
 
 
@@ -279,7 +279,7 @@ class TestConversation:
         for number in range(30):
             assert client.post(url, {"body": f"Nachricht {number}"}).status_code == 302
         response = client.post(url, {"body": "Noch eine"})
-        assert response.status_code == 400
+        assert response.status_code == 429
         assert not Message.objects.filter(body="Noch eine").exists()
 
     def test_the_page_costs_a_fixed_number_of_queries(
@@ -363,3 +363,22 @@ def test_the_request_list_filters_and_ignores_nonsense(client, scene, conversati
     assert "Schlitz" in client.get(url, {"side": "received"}).content.decode()
     response = client.get(url, {"status": "<bogus>", "side": "x", "page": "999"})
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_only_a_report_by_a_participant_lets_a_moderator_in(client, scene, conversation):
+    MessageReport.objects.create(
+        message=conversation.messages.get(), reporter=scene.outsider, reason="Neugier"
+    )
+    client.force_login(scene.moderator)
+    assert client.get(conversation.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_report_page_of_a_hidden_message_is_gone(client, scene, conversation):
+    message = conversation.messages.get()
+    message.is_hidden = True
+    message.save()
+    client.force_login(scene.member)
+    response = client.get(reverse("market:report", kwargs={"message_id": message.pk}))
+    assert response.status_code == 404

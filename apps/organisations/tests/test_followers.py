@@ -27,7 +27,10 @@ def test_followers_get_an_email_with_the_link_when_a_project_is_approved(setting
     FollowFactory()  # follows another organisation
     UserFactory()  # follows nobody
     project = ProjectFactory(
-        organisation=organisation, title="Mittagstisch", status=Project.Status.PENDING
+        organisation=organisation,
+        title="Mittagstisch",
+        status=Project.Status.PENDING,
+        published_at=None,
     )
     project_approve(project=project, moderator=moderator())
     [sent] = mail.outbox
@@ -54,15 +57,30 @@ def test_each_follower_gets_an_own_email_and_the_acting_person_none():
     )
 
 
-@pytest.mark.parametrize("kind", ["project", "offer", "event"])
-def test_the_email_names_what_was_published(kind):
+def test_a_project_approved_again_after_a_rejection_is_not_announced_again():
+    organisation = OrganisationFactory()
+    FollowFactory(organisation=organisation)
+    project = ProjectFactory(organisation=organisation, status=Project.Status.REJECTED)
+    project_approve(project=project, moderator=moderator())
+    assert mail.outbox == []
+
+
+@pytest.mark.parametrize(
+    ("kind", "words"),
+    [
+        ("project", "ein neues Projekt"),
+        ("offer", "ein neues Angebot"),
+        ("event", "eine neue Veranstaltung"),
+    ],
+)
+def test_the_email_names_what_was_published_in_german_whoever_triggered_it(kind, words):
     organisation = OrganisationFactory(name="Tafel Nord")
     FollowFactory(organisation=organisation)
     with translation.override("en"):
         services.followers_notify(
             organisation=organisation, kind=kind, title="Neu", url="https://example.org/neu/"
         )
-    assert f"a new {kind}" in mail.outbox[0].subject
+    assert words in mail.outbox[0].subject
     assert "https://example.org/neu/" in mail.outbox[0].body
 
 

@@ -143,7 +143,7 @@ def test_an_admin_may_step_down_once_there_is_another_admin(organisation):
     services.membership_change_role(membership=first, role=Membership.Role.MEMBER)
     first.refresh_from_db()
     assert first.role == Membership.Role.MEMBER
-    with pytest.raises(ValidationError, match="at least one administrator"):
+    with pytest.raises(ValidationError, match="mindestens eine Person mit der Rolle Admin"):
         services.membership_remove(membership=organisation.memberships.get(role="admin"))
 
 

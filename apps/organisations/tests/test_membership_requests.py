@@ -143,7 +143,7 @@ def test_a_second_request_while_the_first_is_waiting_is_refused(client):
     organisation = OrganisationFactory()
     person = UserFactory()
     MembershipRequestFactory(organisation=organisation, user=person)
-    with pytest.raises(ValidationError, match="already asked to join"):
+    with pytest.raises(ValidationError, match="bereits einen Mitgliedsantrag gestellt"):
         services.membership_request_create(organisation=organisation, user=person)
     client.force_login(person)
     assert "have not decided yet" in client.get(request_page(organisation)).content.decode()
@@ -169,14 +169,14 @@ def test_the_database_holds_at_most_one_waiting_request_per_person():
 
 def test_members_cannot_ask_to_join():
     organisation = OrganisationFactory()
-    with pytest.raises(ValidationError, match="already a member"):
+    with pytest.raises(ValidationError, match="bereits Mitglied"):
         services.membership_request_create(organisation=organisation, user=member_of(organisation))
 
 
 def test_an_organisation_that_does_not_accept_members_refuses_requests(client):
     organisation = OrganisationFactory(accepts_members=False)
     person = UserFactory()
-    with pytest.raises(ValidationError, match="does not accept membership requests"):
+    with pytest.raises(ValidationError, match="nimmt keine Mitgliedsanträge an"):
         services.membership_request_create(organisation=organisation, user=person)
     client.force_login(person)
     page = client.get(english(organisation.get_absolute_url())).content.decode()

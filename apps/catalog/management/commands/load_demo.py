@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
 from apps.catalog.demo.loader import demo_records, load_demo
+from apps.market.demo.loader import load_market_demo
 
 
 class Command(BaseCommand):
@@ -16,3 +17,11 @@ class Command(BaseCommand):
             loaded = load_demo(progress=lambda record: bar.update())
         self.stdout.write(self.style.SUCCESS(f"{loaded} demo projects loaded."))
         self.stdout.write("Moderator login: moderation@transferhub.example / transferhub-demo")
+        market = load_market_demo()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Market demo: {market['offers']} offers and {market['conversations']} "
+                "conversations loaded. Logins: team@transferhub.example (all demo offers), "
+                "anna@transferhub.example (interested) / transferhub-demo"
+            )
+        )
