@@ -142,3 +142,14 @@ class MembershipRequestFactory(factory.django.DjangoModelFactory):
     organisation = factory.SubFactory(OrganisationFactory)
     user = factory.SubFactory(UserFactory)
     message = "Ich möchte gern mitmachen."
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    """A comment on a published project (pass article=... and project=None for an article)."""
+
+    class Meta:
+        model = "comments.Comment"
+
+    project = factory.SubFactory(ProjectFactory)
+    author = factory.SubFactory(UserFactory)
+    body = factory.Sequence(lambda n: f"Ein hilfreicher Kommentar Nummer {n}.")

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "rules.apps.AutodiscoverRulesConfig",
+    "simple_history",
     "apps.core",
     "apps.accounts",
     "apps.places",
@@ -59,6 +60,8 @@ INSTALLED_APPS = [
     "apps.search",
     "apps.spread",
     "apps.market",
+    "apps.knowledge",
+    "apps.comments",
 ]
 
 MIDDLEWARE = [

@@ -195,3 +195,29 @@ def _add_passages(matches: list[ProjectMatch], query_vector: np.ndarray | None) 
         match.passage = matching.best_passage(
             project_sentences, vectors.reshape(len(project_sentences), -1), query_vector
         )
+
+
+@dataclass
+class SiteSearchResults:
+    projects: list
+    project_count: int
+    articles: list
+
+    @property
+    def empty(self) -> bool:
+        return not self.projects and not self.articles
+
+
+def site_search(query: str, *, projects: int, articles: int) -> SiteSearchResults:
+    """The best projects and knowledge articles for a query, each kind ranked on its own."""
+    from apps.catalog.selectors import project_list_queryset
+    from apps.knowledge.selectors import search_articles
+
+    if not query:
+        return SiteSearchResults(projects=[], project_count=0, articles=[])
+    matches = projects_matching(project_list_queryset(), query).order_by("-search_rank", "-id")
+    return SiteSearchResults(
+        projects=list(matches[:projects]),
+        project_count=matches.count(),
+        articles=search_articles(query, limit=articles),
+    )

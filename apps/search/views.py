@@ -1,5 +1,7 @@
 from django.shortcuts import render
 
+from apps.catalog.cache import cache_public_page
+
 from . import selectors
 from .forms import MatchForm
 
@@ -13,3 +15,17 @@ def match(request):
             text=form.cleaned_data["text"], municipality=form.cleaned_data["municipality"]
         )
     return render(request, "search/match.html", {"form": form, "result": result})
+
+
+SITE_SEARCH_PROJECTS = 8
+SITE_SEARCH_ARTICLES = 8
+
+
+@cache_public_page
+def site_search(request):
+    """One search box for the whole site: projects and knowledge, grouped by kind."""
+    query = selectors.normalise_query(request.GET.get("q"))
+    groups = selectors.site_search(
+        query, projects=SITE_SEARCH_PROJECTS, articles=SITE_SEARCH_ARTICLES
+    )
+    return render(request, "search/site_search.html", {"query": query, "groups": groups})

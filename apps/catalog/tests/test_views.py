@@ -185,8 +185,9 @@ class TestProjectPage:
     ):
         client.force_login(UserFactory())  # logged in: no page cache, the real rendering cost
         project = ProjectFactory()
-        # 12 for the page, one for the unread badge, one for the project's transfer offer.
-        with django_assert_max_num_queries(14):
+        # 12 for the page, one for the unread badge, one for the project's transfer offer, and
+        # up to two for the comment thread (the comments, then their answers in one prefetch).
+        with django_assert_max_num_queries(16):
             client.get(project.get_absolute_url())
         for _ in range(20):
             Site.objects.create(
@@ -194,7 +195,7 @@ class TestProjectPage:
                 municipality=MunicipalityFactory(),
                 copied_from=project.sites.first(),
             )
-        with django_assert_max_num_queries(14):
+        with django_assert_max_num_queries(16):
             client.get(project.get_absolute_url())
 
 

@@ -1,0 +1,249 @@
+"""Reads for the knowledge hub."""
+
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from apps.accounts.models import User
+from apps.catalog.cache import catalog_version
+from apps.catalog.models import Project, Topic
+from apps.search.text import query_terms, stems
+
+from .diff import Piece, word_diff
+from .models import Article, ArticleFollow, EditProposal, Tag, TopicFollow
+from .rules import is_editor
+
+LIST_RELATIONS = ("author",)
+RELATED_LIMIT = 4
+
+
+def published_articles() -> QuerySet[Article]:
+    return (
+        Article.objects.published()
+        .select_related(*LIST_RELATIONS)
+        .prefetch_related("topics", "tags")
+    )
+
+
+def article_list(
+    *, kind: str = "", topic: Topic | None = None, tag: Tag | None = None
+) -> QuerySet[Article]:
+    articles = published_articles()
+    if kind:
+        articles = articles.filter(kind=kind)
+    if topic is not None:
+        articles = articles.filter(topics=topic)
+    if tag is not None:
+        articles = articles.filter(tags=tag)
+    return articles.order_by("-published_at", "-id")
+
+
+def topics_with_articles() -> QuerySet[Topic]:
+    return (
+        Topic.objects.annotate(
+            article_count=Count("articles", filter=Q(articles__status=Article.Status.PUBLISHED))
+        )
+        .filter(article_count__gt=0)
+        .order_by("name")
+    )
+
+
+def popular_tags(limit: int = 30) -> QuerySet[Tag]:
+    return (
+        Tag.objects.annotate(
+            article_count=Count("articles", filter=Q(articles__status=Article.Status.PUBLISHED))
+        )
+        .filter(article_count__gt=0)
+        .order_by("-article_count", "name")[:limit]
+    )
+
+
+def article_visible_to(*, slug: str, user: User) -> Article:
+    article = (
+        Article.objects.select_related("author")
+        .prefetch_related("topics", "tags", "projects__municipality")
+        .filter(slug=slug)
+        .first()
+    )
+    if article is None or not user.has_perm("knowledge.view_article", article):
+        raise Http404
+    return article
+
+
+def drafts_of(*, user: User) -> QuerySet[Article]:
+    return Article.objects.filter(author=user).exclude(status=Article.Status.PUBLISHED)
+
+
+# Revisions ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Revision:
+    record: object  # a historical record of the article
+    number: int
+    previous: object | None
+
+    @property
+    def changes(self) -> dict[str, list[Piece]]:
+        """Word diffs of the text fields that changed against the revision before."""
+        if self.previous is None:
+            return {}
+        result = {}
+        for name in ("title", "summary", "body"):
+            old, new = getattr(self.previous, name), getattr(self.record, name)
+            if old != new:
+                result[name] = word_diff(old, new)
+        return result
+
+
+def revisions(article: Article) -> list[Revision]:
+    """Newest first, each with the one before it for the diff."""
+    records = list(article.history.select_related("history_user").order_by("history_date"))
+    numbered = [
+        Revision(record=record, number=index + 1, previous=records[index - 1] if index else None)
+        for index, record in enumerate(records)
+    ]
+    return list(reversed(numbered))
+
+
+def revision(article: Article, revision_id: int) -> Revision:
+    for item in revisions(article):
+        if item.record.history_id == revision_id:
+            return item
+    raise Http404
+
+
+def pending_proposals(article: Article) -> QuerySet[EditProposal]:
+    return article.proposals.filter(status=EditProposal.Status.PENDING).select_related("proposer")
+
+
+def proposal_diff(proposal: EditProposal) -> dict[str, list[Piece]]:
+    """What the proposal would change in the article as it is now."""
+    article = proposal.article
+    return {
+        name: word_diff(getattr(article, name), getattr(proposal, name))
+        for name in ("title", "summary", "body")
+        if getattr(article, name) != getattr(proposal, name)
+    }
+
+
+def can_decide(user: User, article: Article) -> bool:
+    return user.is_authenticated and (article.author_id == user.pk or is_editor(user))
+
+
+# Related content ------------------------------------------------------------------------------
+
+
+def related_articles(article: Article) -> list[Article]:
+    """Published articles sharing the most topics and tags, then the most title words."""
+    key = f"knowledge:related:{article.pk}:{article.updated_at.timestamp()}:{catalog_version()}"
+    ids = cache.get(key)
+    if ids is None:
+        ids = _related_article_ids(article)
+        cache.set(key, ids, 3600)
+    by_id = published_articles().in_bulk(ids)
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def _related_article_ids(article: Article) -> list[int]:
+    topic_ids = list(article.topics.values_list("pk", flat=True))
+    tag_ids = list(article.tags.values_list("pk", flat=True))
+    candidates = (
+        Article.objects.published()
+        .exclude(pk=article.pk)
+        .annotate(
+            shared=Count("topics", filter=Q(topics__in=topic_ids), distinct=True)
+            + Count("tags", filter=Q(tags__in=tag_ids), distinct=True)
+        )
+        .filter(shared__gt=0)
+        .order_by("-shared", "-published_at")
+        .values_list("pk", "shared", "title", "summary")[:50]
+    )
+    own_terms = set(query_terms(f"{article.title} {article.summary}", limit=None))
+
+    def score(row) -> tuple:
+        pk, shared, title, summary = row
+        overlap = len(own_terms & set(query_terms(f"{title} {summary}", limit=None)))
+        return (shared + overlap, pk)
+
+    return [row[0] for row in sorted(candidates, key=score, reverse=True)[:RELATED_LIMIT]]
+
+
+def related_projects(article: Article) -> list[Project]:
+    """The projects the article is about, then published projects close in meaning."""
+    key = f"knowledge:projects:{article.pk}:{article.updated_at.timestamp()}:{catalog_version()}"
+    ids = cache.get(key)
+    if ids is None:
+        ids = _related_project_ids(article)
+        cache.set(key, ids, 3600)
+    by_id = Project.objects.published().select_related("municipality", "organisation").in_bulk(ids)
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def _related_project_ids(article: Article) -> list[int]:
+    from apps.search.selectors import MatchMethod, ranked_projects
+
+    linked = list(article.projects.published().values_list("pk", flat=True))
+    ranked, _vector = ranked_projects(
+        f"{article.title}. {article.summary}", method=MatchMethod.HYBRID, limit=20
+    )
+    published = set(
+        Project.objects.published()
+        .filter(pk__in=[pk for pk, _score in ranked])
+        .values_list("pk", flat=True)
+    )
+    similar = [pk for pk, _score in ranked if pk in published and pk not in linked]
+    return (linked + similar)[:RELATED_LIMIT]
+
+
+# Followers ------------------------------------------------------------------------------------
+
+
+def article_follower_emails(article: Article, *, exclude: User | None = None) -> list[str]:
+    follows = ArticleFollow.objects.filter(article=article)
+    if exclude is not None:
+        follows = follows.exclude(user=exclude)
+    return list(follows.values_list("user__email", flat=True))
+
+
+def topic_follower_emails(article: Article, *, exclude: User | None = None) -> list[str]:
+    follows = TopicFollow.objects.filter(topic__in=article.topics.all())
+    if exclude is not None:
+        follows = follows.exclude(user=exclude)
+    return list(follows.values_list("user__email", flat=True).distinct())
+
+
+def follows_article(user: User, article: Article) -> bool:
+    return user.is_authenticated and article.follows.filter(user=user).exists()
+
+
+def followed_topic_ids(user: User) -> set[int]:
+    if not user.is_authenticated:
+        return set()
+    return set(TopicFollow.objects.filter(user=user).values_list("topic_id", flat=True))
+
+
+# Search ---------------------------------------------------------------------------------------
+
+
+def search_articles(query: str, limit: int = 20) -> list[Article]:
+    """Published articles containing every word stem of the query, title hits first.
+
+    Both sides are Snowball stems, so "Vereine" finds "Verein" and "Gärten" finds "Garten";
+    a stem inside a longer stem finds compounds. The knowledge hub is small enough (hundreds
+    of articles) for a scan."""
+    terms = query_terms(query)[:8]
+    if not terms:
+        return []
+    articles = published_articles()
+    for term in terms:
+        articles = articles.filter(search_stems__contains=term)
+    found = list(articles[:200])
+
+    def score(article: Article) -> tuple:
+        title = " ".join(stems(article.title))
+        return (sum(term in title for term in terms), article.published_at)
+
+    return sorted(found, key=score, reverse=True)[:limit]

@@ -1,0 +1,355 @@
+"""Writes for the knowledge hub: articles and their revisions, edit proposals, images, follows.
+
+Every save of an article's text goes through _save_revision, so each change is a revision
+(django-simple-history) with its author and a comment, and the article's followers hear of it.
+"""
+
+import io
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from PIL import Image, UnidentifiedImageError
+
+from apps.accounts.models import User
+from apps.catalog.cache import bump_catalog_version
+from apps.catalog.models import Project, Topic
+from apps.core.email import absolute_url, send_templated_email
+from apps.core.slugs import unique_slug
+from apps.search.text import stems
+
+from . import selectors
+from .models import Article, ArticleFollow, ArticleImage, EditProposal, Tag, TopicFollow
+from .rules import is_editor
+
+TEXT_FIELDS = ("title", "summary", "body")
+# Paths under /wissen/ that an article's slug must not shadow.
+RESERVED_SLUGS = {"neu", "vorschau", "bilder", "themen", "schlagworte", "vorschlaege"}
+MAX_TAGS = 10
+
+
+def tags_from_text(text: str) -> list[Tag]:
+    """Comma-separated tag names to tags, created as needed."""
+    names = []
+    for name in (part.strip() for part in (text or "").split(",")):
+        if name and name.casefold() not in {known.casefold() for known in names}:
+            names.append(name[:60])
+    if len(names) > MAX_TAGS:
+        raise ValidationError({"tags": _("Please use at most %(max)d tags.") % {"max": MAX_TAGS}})
+    tags = []
+    for name in names:
+        slug = slugify(name)[:70]
+        if not slug:
+            raise ValidationError({"tags": _("“%(name)s” is not a usable tag.") % {"name": name}})
+        tag = Tag.objects.filter(slug=slug).first() or Tag.objects.create(name=name, slug=slug)
+        tags.append(tag)
+    return tags
+
+
+def _save_revision(article: Article, *, user: User | None, comment: str) -> Article:
+    article.reading_minutes = article.count_reading_minutes()
+    article.search_stems = " ".join(stems(f"{article.title} {article.summary} {article.body}"))
+    article.full_clean(exclude=["slug"])
+    article._history_user = user
+    article._change_reason = comment[:100]
+    article.save()
+    bump_catalog_version()  # anonymous pages are cached per catalog version
+    return article
+
+
+def _set_relations(article: Article, topics, tags, projects) -> None:
+    if topics is not None:
+        article.topics.set(topics)
+    if tags is not None:
+        article.tags.set(tags)
+    if projects is not None:
+        article.projects.set(projects)
+
+
+@transaction.atomic
+def article_create(
+    *,
+    author: User,
+    topics: Iterable[Topic],
+    tags: Iterable[Tag] = (),
+    projects: Iterable[Project] = (),
+    publish: bool = False,
+    **fields,
+) -> Article:
+    article = Article(author=author, **fields)
+    article.slug = unique_slug(
+        Article, slugify(article.title) or "artikel", reserved=RESERVED_SLUGS
+    )
+    if publish:
+        article.status = Article.Status.PUBLISHED
+        article.published_at = timezone.now()
+    _save_revision(article, user=author, comment=_("First version"))
+    _set_relations(article, topics, tags, projects)
+    if publish:
+        _announce_article(article)
+    return article
+
+
+@transaction.atomic
+def article_update(
+    *,
+    article: Article,
+    editor: User,
+    comment: str,
+    topics: Iterable[Topic] | None = None,
+    tags: Iterable[Tag] | None = None,
+    projects: Iterable[Project] | None = None,
+    **fields,
+) -> Article:
+    """Change an article (its author or an editor); the change becomes a revision."""
+    article = Article.objects.select_for_update().get(pk=article.pk)
+    text_changed = any(getattr(article, name) != value for name, value in fields.items())
+    for name, value in fields.items():
+        setattr(article, name, value)
+    _save_revision(article, user=editor, comment=comment or _("Edited"))
+    _set_relations(article, topics, tags, projects)
+    if text_changed:
+        _tell_followers_of_revision(article, editor)
+    return article
+
+
+@transaction.atomic
+def article_publish(*, article: Article, actor: User) -> Article:
+    article = Article.objects.select_for_update().get(pk=article.pk)
+    if article.status == Article.Status.PUBLISHED:
+        return article
+    first_time = article.published_at is None
+    article.status = Article.Status.PUBLISHED
+    article.published_at = article.published_at or timezone.now()
+    _save_revision(article, user=actor, comment=_("Published"))
+    if first_time:
+        _announce_article(article)
+    return article
+
+
+@transaction.atomic
+def article_set_hidden(*, article: Article, moderator: User, hidden: bool) -> Article:
+    article = Article.objects.select_for_update().get(pk=article.pk)
+    article.status = Article.Status.HIDDEN if hidden else Article.Status.PUBLISHED
+    comment = _("Hidden by the moderation") if hidden else _("Shown again")
+    _save_revision(article, user=moderator, comment=comment)
+    return article
+
+
+# Revisions ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def revision_restore(*, article: Article, revision_id: int, editor: User) -> Article:
+    """Bring back the text of an old revision, as a new revision (nothing is lost)."""
+    if not is_editor(editor):
+        raise PermissionDenied
+    article = Article.objects.select_for_update().get(pk=article.pk)
+    revision = article.history.filter(history_id=revision_id).first()
+    if revision is None:
+        raise ValidationError(_("This revision does not belong to the article."))
+    for name in TEXT_FIELDS:
+        setattr(article, name, getattr(revision, name))
+    when = timezone.localtime(revision.history_date).strftime("%d.%m.%Y %H:%M")
+    _save_revision(
+        article, user=editor, comment=_("Restored the version of %(date)s") % {"date": when}
+    )
+    _tell_followers_of_revision(article, editor)
+    return article
+
+
+# Edit proposals -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def proposal_create(
+    *, article: Article, proposer: User, title: str, summary: str, body: str, comment: str
+) -> EditProposal:
+    if article.status != Article.Status.PUBLISHED:
+        raise ValidationError(_("Only published articles can be improved by proposals."))
+    if article.author_id == proposer.pk:
+        raise ValidationError(_("You wrote this article: edit it directly."))
+    if (title, summary, body) == (article.title, article.summary, article.body):
+        raise ValidationError(_("Your proposal does not change anything yet."))
+    proposal = EditProposal(
+        article=article,
+        proposer=proposer,
+        title=title,
+        summary=summary,
+        body=body,
+        comment=comment.strip(),
+        base_revision=article.history.first(),
+    )
+    proposal.full_clean()
+    proposal.save()
+    deciders = [article.author] if article.author else []
+    send_templated_email(
+        to=[user.email for user in deciders],
+        subject=gettext_lazy("A proposed change to “%(title)s”"),
+        subject_params={"title": article.title},
+        template="knowledge/email/proposal_new.txt",
+        context={
+            "proposal": proposal,
+            "url": absolute_url(reverse("knowledge:proposal", kwargs={"pk": proposal.pk})),
+        },
+    )
+    return proposal
+
+
+def _lock_pending(proposal: EditProposal) -> EditProposal:
+    proposal = (
+        EditProposal.objects.select_for_update().select_related("article").get(pk=proposal.pk)
+    )
+    if proposal.status != EditProposal.Status.PENDING:
+        raise ValidationError(_("This proposal has already been decided."))
+    return proposal
+
+
+@transaction.atomic
+def proposal_accept(*, proposal: EditProposal, decided_by: User) -> Article:
+    """Apply the proposal as a new revision credited to the person who proposed it."""
+    proposal = _lock_pending(proposal)
+    article = Article.objects.select_for_update().get(pk=proposal.article_id)
+    for name in TEXT_FIELDS:
+        setattr(article, name, getattr(proposal, name))
+    _save_revision(article, user=proposal.proposer, comment=proposal.comment)
+    _decide(proposal, EditProposal.Status.ACCEPTED, decided_by, note="")
+    _tell_followers_of_revision(article, decided_by)
+    return article
+
+
+@transaction.atomic
+def proposal_reject(*, proposal: EditProposal, decided_by: User, note: str = "") -> EditProposal:
+    proposal = _lock_pending(proposal)
+    return _decide(proposal, EditProposal.Status.REJECTED, decided_by, note=note.strip())
+
+
+def _decide(proposal: EditProposal, status: str, decided_by: User, *, note: str) -> EditProposal:
+    proposal.status = status
+    proposal.decided_by = decided_by
+    proposal.decided_at = timezone.now()
+    proposal.decision_note = note[:500]
+    proposal.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    if proposal.proposer:
+        send_templated_email(
+            to=[proposal.proposer.email],
+            subject=gettext_lazy("Your proposal for “%(title)s”"),
+            subject_params={"title": proposal.article.title},
+            template="knowledge/email/proposal_decided.txt",
+            context={
+                "proposal": proposal,
+                "url": absolute_url(proposal.article.get_absolute_url()),
+            },
+        )
+    return proposal
+
+
+# Images ---------------------------------------------------------------------------------------
+
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+MAX_IMAGE_PIXELS = 40_000_000
+MAX_IMAGE_WIDTH = 1600
+IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "png"}
+
+
+def image_upload(*, file: UploadedFile, user: User) -> ArticleImage:
+    """Check an uploaded image, shrink it to at most 1600 px wide and re-encode it, which also
+    drops metadata and anything hidden behind the picture data."""
+    if file.size > MAX_IMAGE_BYTES:
+        raise ValidationError(_("The image is larger than 5 MB."))
+    try:
+        with Image.open(file) as probe:
+            kind = probe.format
+            probe.verify()
+        file.seek(0)
+        with Image.open(file) as picture:
+            if picture.width * picture.height > MAX_IMAGE_PIXELS:
+                raise ValidationError(_("The image has too many pixels."))
+            picture.load()
+            picture = _resized(picture)
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
+        raise ValidationError(
+            _("This file is not an image we can use. Please upload a JPEG, PNG or WebP file.")
+        ) from error
+    if kind not in IMAGE_FORMATS:
+        raise ValidationError(_("Please upload a JPEG, PNG or WebP file."))
+    extension = IMAGE_FORMATS[kind]
+    output = io.BytesIO()
+    if extension == "jpg":
+        picture.convert("RGB").save(output, "JPEG", quality=85, optimize=True)
+    elif extension == "webp":
+        picture.save(output, "WEBP", quality=85)
+    else:
+        picture.save(output, "PNG", optimize=True)
+    with transaction.atomic():
+        image = ArticleImage(uploaded_by=user, width=picture.width, height=picture.height)
+        image.image.save(f"bild.{extension}", ContentFile(output.getvalue()), save=False)
+        image.save()
+    return image
+
+
+def _resized(picture: Image.Image) -> Image.Image:
+    if picture.mode not in ("RGB", "RGBA", "L", "LA"):
+        picture = picture.convert("RGBA")
+    if picture.width > MAX_IMAGE_WIDTH:
+        height = round(picture.height * MAX_IMAGE_WIDTH / picture.width)
+        picture = picture.resize((MAX_IMAGE_WIDTH, height), Image.Resampling.LANCZOS)
+    return picture
+
+
+# Follows and notifications --------------------------------------------------------------------
+
+
+def follow_article(*, article: Article, user: User, follow: bool) -> None:
+    if not follow:
+        ArticleFollow.objects.filter(article=article, user=user).delete()
+        return
+    try:
+        with transaction.atomic():
+            ArticleFollow.objects.get_or_create(article=article, user=user)
+    except IntegrityError:  # followed twice at once
+        pass
+
+
+def follow_topic(*, topic: Topic, user: User, follow: bool) -> None:
+    if not follow:
+        TopicFollow.objects.filter(topic=topic, user=user).delete()
+        return
+    try:
+        with transaction.atomic():
+            TopicFollow.objects.get_or_create(topic=topic, user=user)
+    except IntegrityError:
+        pass
+
+
+def _announce_article(article: Article) -> None:
+    """Tell the followers of the article's topics that it has been published."""
+    send_templated_email(
+        to=selectors.topic_follower_emails(article, exclude=article.author),
+        subject=gettext_lazy("New in the knowledge hub: %(title)s"),
+        subject_params={"title": article.title},
+        template="knowledge/email/article_new.txt",
+        context={"article": article, "url": absolute_url(article.get_absolute_url())},
+    )
+
+
+def _tell_followers_of_revision(article: Article, editor: User) -> None:
+    if article.status != Article.Status.PUBLISHED:
+        return
+    send_templated_email(
+        to=selectors.article_follower_emails(article, exclude=editor),
+        subject=gettext_lazy("“%(title)s” has been revised"),
+        subject_params={"title": article.title},
+        template="knowledge/email/article_revised.txt",
+        context={
+            "article": article,
+            "url": absolute_url(reverse("knowledge:history", kwargs={"slug": article.slug})),
+        },
+    )
