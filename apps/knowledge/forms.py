@@ -3,7 +3,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from apps.catalog.models import Project, Topic
+from apps.catalog.models import Project, Site, Topic
 
 from .models import Article, EditProposal
 
@@ -60,6 +60,15 @@ class ArticleForm(forms.ModelForm):
         required=False,
         help_text=_("For experience reports: the address of each project page, one per line."),
     )
+    site_places = forms.CharField(
+        label=_("Sites this report is about"),
+        required=False,
+        max_length=400,
+        help_text=_(
+            "The municipalities of the project's sites you write about, separated by commas, "
+            "e.g. Wesel, Hamminkeln."
+        ),
+    )
     comment = forms.CharField(
         label=_("What did you change?"),
         required=False,
@@ -84,11 +93,32 @@ class ArticleForm(forms.ModelForm):
             ),
         }
 
+    def clean(self):
+        cleaned = super().clean()
+        projects = cleaned.get("project_links") or []
+        names = [n.strip() for n in cleaned.get("site_places", "").split(",") if n.strip()]
+        sites = list(
+            Site.objects.filter(project__in=projects, municipality__name__in=names)
+            .select_related("municipality")
+            .order_by("pk")
+        )
+        unknown = sorted(set(names) - {site.municipality.name for site in sites})
+        if unknown:
+            self.add_error(
+                "site_places",
+                _("None of the projects above runs in %(names)s.") % {"names": ", ".join(unknown)},
+            )
+        cleaned["sites"] = sites
+        return cleaned
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["tag_names"].initial = ", ".join(t.name for t in self.instance.tags.all())
             self.fields["project_links"].initial = list(self.instance.projects.all())
+            self.fields["site_places"].initial = ", ".join(
+                site.municipality.name for site in self.instance.sites.all()
+            )
         else:
             del self.fields["comment"]
 

@@ -58,6 +58,12 @@ class Article(models.Model):
         related_name="articles",
         blank=True,
     )
+    sites = models.ManyToManyField(
+        "catalog.Site",
+        verbose_name=_("sites it is about"),
+        related_name="articles",
+        blank=True,
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("author"),

@@ -63,7 +63,7 @@ def popular_tags(limit: int = 30) -> QuerySet[Tag]:
 def article_visible_to(*, slug: str, user: User) -> Article:
     article = (
         Article.objects.select_related("author")
-        .prefetch_related("topics", "tags", "projects__municipality")
+        .prefetch_related("topics", "tags", "projects__municipality", "sites__municipality")
         .filter(slug=slug)
         .first()
     )

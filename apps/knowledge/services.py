@@ -20,7 +20,7 @@ from PIL import Image, UnidentifiedImageError
 
 from apps.accounts.models import User
 from apps.catalog.cache import bump_catalog_version
-from apps.catalog.models import Project, Topic
+from apps.catalog.models import Project, Site, Topic
 from apps.core.email import absolute_url, send_templated_email
 from apps.core.slugs import unique_slug
 from apps.search.text import stems
@@ -53,7 +53,14 @@ def tags_from_text(text: str) -> list[Tag]:
     return tags
 
 
+def _unix_newlines(text: str) -> str:
+    """Browsers send text boxes with \\r\\n; one kind of line end keeps diffs to real changes."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def _save_revision(article: Article, *, user: User | None, comment: str) -> Article:
+    for name in TEXT_FIELDS:
+        setattr(article, name, _unix_newlines(getattr(article, name)))
     article.reading_minutes = article.count_reading_minutes()
     article.search_stems = " ".join(stems(f"{article.title} {article.summary} {article.body}"))
     article.full_clean(exclude=["slug"])
@@ -64,13 +71,10 @@ def _save_revision(article: Article, *, user: User | None, comment: str) -> Arti
     return article
 
 
-def _set_relations(article: Article, topics, tags, projects) -> None:
-    if topics is not None:
-        article.topics.set(topics)
-    if tags is not None:
-        article.tags.set(tags)
-    if projects is not None:
-        article.projects.set(projects)
+def _set_relations(article: Article, **relations) -> None:
+    for name, values in relations.items():
+        if values is not None:
+            getattr(article, name).set(values)
 
 
 @transaction.atomic
@@ -80,6 +84,7 @@ def article_create(
     topics: Iterable[Topic],
     tags: Iterable[Tag] = (),
     projects: Iterable[Project] = (),
+    sites: Iterable[Site] = (),
     publish: bool = False,
     **fields,
 ) -> Article:
@@ -91,7 +96,7 @@ def article_create(
         article.status = Article.Status.PUBLISHED
         article.published_at = timezone.now()
     _save_revision(article, user=author, comment=_("First version"))
-    _set_relations(article, topics, tags, projects)
+    _set_relations(article, topics=topics, tags=tags, projects=projects, sites=sites)
     if publish:
         _announce_article(article)
     return article
@@ -106,6 +111,7 @@ def article_update(
     topics: Iterable[Topic] | None = None,
     tags: Iterable[Tag] | None = None,
     projects: Iterable[Project] | None = None,
+    sites: Iterable[Site] | None = None,
     **fields,
 ) -> Article:
     """Change an article (its author or an editor); the change becomes a revision."""
@@ -114,7 +120,7 @@ def article_update(
     for name, value in fields.items():
         setattr(article, name, value)
     _save_revision(article, user=editor, comment=comment or _("Edited"))
-    _set_relations(article, topics, tags, projects)
+    _set_relations(article, topics=topics, tags=tags, projects=projects, sites=sites)
     if text_changed:
         _tell_followers_of_revision(article, editor)
     return article
@@ -176,6 +182,7 @@ def proposal_create(
         raise ValidationError(_("Only published articles can be improved by proposals."))
     if article.author_id == proposer.pk:
         raise ValidationError(_("You wrote this article: edit it directly."))
+    title, summary, body = (_unix_newlines(text) for text in (title, summary, body))
     if (title, summary, body) == (article.title, article.summary, article.body):
         raise ValidationError(_("Your proposal does not change anything yet."))
     proposal = EditProposal(

@@ -93,6 +93,7 @@ class ArticleFormMixin(LoginRequiredMixin):
         try:
             data["tags"] = services.tags_from_text(data.pop("tag_names"))
             data["projects"] = data.pop("project_links")
+            data.pop("site_places")
             saved = self.save(data, publish="publish" in self.request.POST)
         except ValidationError as error:
             add_validation_error(form, error)

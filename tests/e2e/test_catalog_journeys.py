@@ -64,8 +64,9 @@ def garden_projects() -> Project:
 def test_search_a_word_form_narrow_with_two_facets_and_see_the_sites(page):
     project = garden_projects()
     page.goto("/projekte/")
-    page.get_by_role("searchbox").first.fill("Gärten")
-    page.get_by_role("button", name="Suchen").first.click()
+    catalog = page.locator("#catalog-form")
+    catalog.get_by_role("searchbox").fill("Gärten")
+    catalog.get_by_role("button", name="Suchen").click()
     results = page.locator("#results")
     expect(results).to_contain_text("Gemeinschaftsgarten Wesel")
     expect(results).to_contain_text("Gemeinschaftsgarten München")

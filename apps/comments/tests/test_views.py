@@ -130,9 +130,9 @@ class TestThread:
         assert reply.parent == top
         page = _page(client, scene)
         assert (
-            page.index("Erster Kommentar")
-            < page.index("Antwort")
-            < page.index("Antwort auf Antwort")
+            page.index("<p>Erster Kommentar</p>")
+            < page.index("<p>Antwort</p>")
+            < page.index("<p>Antwort auf Antwort</p>")
         )
         # Answers are offered on the first comment only, as they go one level deep.
         assert reverse("comments:reply", kwargs={"pk": top.pk}) in page

@@ -5,14 +5,12 @@ import datetime
 import itertools
 
 import pytest
-from django.db import transaction
-from django.test import override_settings
 from django.utils import timezone
 from django.utils.html import escape
 from django_tasks_db.models import DBTaskResult
 
 from apps.accounts.models import User
-from apps.catalog.demo.loader import PlaceLookup, demo_accounts, demo_records, load_project
+from apps.catalog.demo.loader import demo_records
 from apps.catalog.models import Project
 from apps.comments.models import Comment
 from apps.knowledge.demo.loader import (
@@ -27,9 +25,7 @@ from apps.knowledge.demo.loader import (
 )
 from apps.knowledge.models import Article, ArticleFollow, EditProposal, Tag, TopicFollow
 from apps.knowledge.rules import is_editor
-from apps.places.services import municipalities_load
-
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+from tests.demo_loading import load_demo_projects, loaded_for_module
 
 pytestmark = pytest.mark.django_db
 
@@ -42,33 +38,16 @@ def _needed_project_titles() -> set[str]:
     return titles | {record["project"] for record in comment_records() if "project" in record}
 
 
-def _load_demo_catalog() -> None:
-    """The municipalities and only the demo projects the articles and comments are about: the
-    full catalog takes much longer and adds nothing here. They are published recently, as in
-    the full demo, so that comment threads must fit in after them."""
-    municipalities_load()
-    titles = _needed_project_titles()
-    moderator, place = demo_accounts(), PlaceLookup()
-    now = timezone.now()
-    for index, record in enumerate(r for r in demo_records() if r["title"] in titles):
-        load_project(
-            record,
-            place=place,
-            moderator=moderator,
-            published_at=now - datetime.timedelta(days=3 * index + 1),
-        )
+def _load_knowledge_with_its_projects():
+    # Published recently, as in the full demo, so that comment threads must fit in after them.
+    load_demo_projects(_needed_project_titles(), days_ago=lambda index: 3 * index + 1)
+    return load_knowledge_demo()
 
 
 @pytest.fixture(scope="module")
 def demo_knowledge(django_db_setup, django_db_blocker):
-    """Loaded once for this module, in a transaction rolled back after its last test; each
-    test runs in a savepoint inside it."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
-            _load_demo_catalog()
-            loaded = load_knowledge_demo()
+    with loaded_for_module(django_db_blocker, _load_knowledge_with_its_projects) as loaded:
         yield loaded
-        transaction.set_rollback(True)
 
 
 def _snapshot() -> dict[str, int]:

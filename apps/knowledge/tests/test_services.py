@@ -176,3 +176,15 @@ class TestSearchAndRelated:
         other_topic.topics.set([Topic.objects.get(slug="sport-und-bewegung")])
         other_topic.tags.clear()
         assert selectors.related_articles(article) == [sibling]
+
+
+def test_windows_line_ends_from_the_browser_are_no_change(article, people):
+    with pytest.raises(ValidationError):
+        services.proposal_create(
+            article=article,
+            proposer=people.proposer,
+            title=article.title,
+            summary=article.summary,
+            body=article.body.replace("\n", "\r\n"),
+            comment="nichts",
+        )

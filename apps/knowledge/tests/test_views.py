@@ -124,6 +124,32 @@ class TestWriting:
         assert "gibt-es-nicht" in response.content.decode()
         assert not Article.objects.exists()
 
+    def test_a_report_names_the_project_and_the_site_it_is_about(self, client, people):
+        from tests.factories import MunicipalityFactory, ProjectFactory
+
+        project = ProjectFactory(title="Dorfladen Lindenau")
+        wesel = MunicipalityFactory(name="Wesel")
+        project.sites.create(municipality=wesel, operator_name="Bürgerverein Wesel")
+        client.force_login(people.reader)
+        form = self._form(
+            kind="report", project_links=project.get_absolute_url(), site_places="Wesel"
+        )
+        client.post(reverse("knowledge:create"), {**form, "publish": "1"})
+        article = Article.objects.get()
+        assert [site.municipality.name for site in article.sites.all()] == ["Wesel"]
+        page = client.get(article.get_absolute_url()).content.decode()
+        assert "Dorfladen Lindenau</a>: Wesel" in page
+
+    def test_a_site_the_project_does_not_have_is_a_clear_error(self, client, people):
+        from tests.factories import ProjectFactory
+
+        project = ProjectFactory()
+        client.force_login(people.reader)
+        form = self._form(project_links=project.get_absolute_url(), site_places="Atlantis")
+        response = client.post(reverse("knowledge:create"), form)
+        assert "Atlantis" in response.content.decode()
+        assert not Article.objects.exists()
+
     def test_missing_topics_and_oversized_text_write_nothing(self, client, people):
         client.force_login(people.reader)
         client.post(reverse("knowledge:create"), self._form(topics=[], body="x" * 50_001))

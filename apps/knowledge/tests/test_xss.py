@@ -271,7 +271,10 @@ def violations(html: str) -> list[str]:
                     continue
                 extra = set(inner.attrs) - CONTENT_ATTRIBUTES.get(inner.tag, set())
                 # The licence line under the article is ours (<p class>, <a rel=license>).
-                if inner.attrs.get("class") == "licence-line" or inner.attrs.get("rel") == "license":
+                if (
+                    inner.attrs.get("class") == "licence-line"
+                    or inner.attrs.get("rel") == "license"
+                ):
                     continue
                 if extra:
                     found.append(f"attributes {sorted(extra)} on {inner.describe()[:200]}")
@@ -309,7 +312,7 @@ def assert_inert(html: str, context: str) -> None:
         '<div hx-get="/x" hx-trigger="load"></div>',
         '<div class="article-body"><div>x</div></div>',
         '<div class="comment-body"><p class="x">x</p></div>',
-        '<textarea></textarea><script>alert(1)</script><textarea>',
+        "<textarea></textarea><script>alert(1)</script><textarea>",
     ],
 )
 def test_the_checker_finds_what_it_looks_for(html):
@@ -357,9 +360,7 @@ def _get(client, user, url, **kwargs):
 def test_a_payload_stays_text_on_every_page(client, people, payload, monkeypatch):
     # Finding related projects embeds the whole text (slow); the all-in-one test keeps it.
     monkeypatch.setattr(selectors, "related_projects", lambda article: [])
-    article = write_article(
-        people.author, title=payload[:160], summary=payload[:300], body=payload
-    )
+    article = write_article(people.author, title=payload[:160], summary=payload[:300], body=payload)
     comment = _maybe_rejected(
         lambda: comment_services.comment_create(
             subject=article, author=people.reader, body=payload

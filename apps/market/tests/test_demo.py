@@ -4,13 +4,10 @@ import datetime
 import itertools
 
 import pytest
-from django.db import transaction
-from django.test import override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from apps.accounts.models import User
-from apps.catalog.demo.loader import PlaceLookup, demo_accounts, demo_records, load_project
 from apps.catalog.models import Site
 from apps.market.demo.loader import (
     TEAM_EMAIL,
@@ -29,41 +26,23 @@ from apps.market.models import (
 )
 from apps.market.selectors import with_capacity
 from apps.organisations.models import Membership, Organisation
-from apps.places.services import municipalities_load
-
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+from tests.demo_loading import load_demo_projects, loaded_for_module
 
 pytestmark = pytest.mark.django_db
 
 S = RequestStatus
 
 
-def _load_demo_catalog() -> None:
-    """The municipalities and only those demo projects the offers are about: the full
-    catalog takes much longer and adds nothing here."""
-    municipalities_load()
+def _load_market_with_its_projects():
     titles = {record["project"] for record in offer_records()}
-    moderator, place = demo_accounts(), PlaceLookup()
-    now = timezone.now()
-    for index, record in enumerate(r for r in demo_records() if r["title"] in titles):
-        load_project(
-            record,
-            place=place,
-            moderator=moderator,
-            published_at=now - datetime.timedelta(days=400 + index),
-        )
+    load_demo_projects(titles, days_ago=lambda index: 400 + index)
+    return load_market_demo()
 
 
 @pytest.fixture(scope="module")
 def demo_market(django_db_setup, django_db_blocker):
-    """Loaded once for this module, in a transaction rolled back after its last test; each
-    test runs in a savepoint inside it."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
-            _load_demo_catalog()
-            loaded = load_market_demo()
+    with loaded_for_module(django_db_blocker, _load_market_with_its_projects) as loaded:
         yield loaded
-        transaction.set_rollback(True)
 
 
 def _snapshot() -> dict[str, int]:

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
 from apps.catalog.demo.loader import demo_records, load_demo
+from apps.knowledge.demo.loader import EDITOR_EMAIL, load_knowledge_demo
 from apps.market.demo.loader import load_market_demo
 
 
@@ -23,5 +24,14 @@ class Command(BaseCommand):
                 f"Market demo: {market['offers']} offers and {market['conversations']} "
                 "conversations loaded. Logins: team@transferhub.example (all demo offers), "
                 "anna@transferhub.example (interested) / transferhub-demo"
+            )
+        )
+        knowledge = load_knowledge_demo()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Knowledge demo: {knowledge['articles']} articles, {knowledge['revisions']} "
+                f"revisions, {knowledge['proposals']} edit proposals and "
+                f"{knowledge['comments']} comments loaded. Editor login: {EDITOR_EMAIL}, "
+                "authors katrin.albers@transferhub.example and others / transferhub-demo"
             )
         )
