@@ -20,6 +20,7 @@ from apps.accounts.rules import MODERATORS_GROUP, is_moderator
 from apps.catalog.cache import bump_catalog_version
 from apps.catalog.models import Project
 from apps.core.email import absolute_url, send_templated_email
+from apps.core.text import plain_text
 from apps.knowledge.models import Article
 from apps.knowledge.selectors import article_follower_emails
 
@@ -32,11 +33,9 @@ EDIT_WINDOW = datetime.timedelta(minutes=15)
 
 
 def _check_text(text: str, *, field: str, max_length: int, empty_message: str) -> str:
-    text = (text or "").strip()
+    text = plain_text(text)
     if not text:
         raise ValidationError({field: empty_message})
-    if "\x00" in text:
-        raise ValidationError({field: _("The text contains characters that are not allowed.")})
     if len(text) > max_length:
         raise ValidationError(
             {

@@ -172,7 +172,7 @@ def _related_article_ids(article: Article) -> list[int]:
 
 
 def related_projects(article: Article) -> list[Project]:
-    """The projects the article is about, then published projects close in meaning."""
+    """Published projects close in meaning; the ones the article is about are listed apart."""
     key = f"knowledge:projects:{article.pk}:{article.updated_at.timestamp()}:{catalog_version()}"
     ids = cache.get(key)
     if ids is None:
@@ -194,8 +194,7 @@ def _related_project_ids(article: Article) -> list[int]:
         .filter(pk__in=[pk for pk, _score in ranked])
         .values_list("pk", flat=True)
     )
-    similar = [pk for pk, _score in ranked if pk in published and pk not in linked]
-    return (linked + similar)[:RELATED_LIMIT]
+    return [pk for pk, _score in ranked if pk in published and pk not in linked][:RELATED_LIMIT]
 
 
 # Followers ------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from apps.catalog.cache import bump_catalog_version
 from apps.catalog.models import Project, Site, Topic
 from apps.core.email import absolute_url, send_templated_email
 from apps.core.slugs import unique_slug
+from apps.core.text import plain_text
 from apps.search.text import stems
 
 from . import selectors
@@ -38,7 +39,7 @@ MAX_TAGS = 10
 def tags_from_text(text: str) -> list[Tag]:
     """Comma-separated tag names to tags, created as needed."""
     names = []
-    for name in (part.strip() for part in (text or "").split(",")):
+    for name in (part.strip() for part in plain_text(text).split(",")):
         if name and name.casefold() not in {known.casefold() for known in names}:
             names.append(name[:60])
     if len(names) > MAX_TAGS:
@@ -53,14 +54,9 @@ def tags_from_text(text: str) -> list[Tag]:
     return tags
 
 
-def _unix_newlines(text: str) -> str:
-    """Browsers send text boxes with \\r\\n; one kind of line end keeps diffs to real changes."""
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
 def _save_revision(article: Article, *, user: User | None, comment: str) -> Article:
     for name in TEXT_FIELDS:
-        setattr(article, name, _unix_newlines(getattr(article, name)))
+        setattr(article, name, plain_text(getattr(article, name)))
     article.reading_minutes = article.count_reading_minutes()
     article.search_stems = " ".join(stems(f"{article.title} {article.summary} {article.body}"))
     article.full_clean(exclude=["slug"])
@@ -182,7 +178,7 @@ def proposal_create(
         raise ValidationError(_("Only published articles can be improved by proposals."))
     if article.author_id == proposer.pk:
         raise ValidationError(_("You wrote this article: edit it directly."))
-    title, summary, body = (_unix_newlines(text) for text in (title, summary, body))
+    title, summary, body = (plain_text(text) for text in (title, summary, body))
     if (title, summary, body) == (article.title, article.summary, article.body):
         raise ValidationError(_("Your proposal does not change anything yet."))
     proposal = EditProposal(
@@ -191,7 +187,7 @@ def proposal_create(
         title=title,
         summary=summary,
         body=body,
-        comment=comment.strip(),
+        comment=plain_text(comment),
         base_revision=article.history.first(),
     )
     proposal.full_clean()

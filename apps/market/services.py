@@ -22,6 +22,7 @@ from apps.catalog.cache import bump_catalog_version
 from apps.catalog.models import Project, Site
 from apps.catalog.services import site_create
 from apps.core.email import absolute_url, send_templated_email
+from apps.core.text import plain_text
 from apps.organisations.models import Organisation
 from apps.organisations.rules import is_organisation_member
 from apps.places.models import Municipality
@@ -133,7 +134,7 @@ def _announce_offer(offer: TransferOffer, actor: User) -> None:
 
 
 def _check_body(body: str) -> str:
-    body = body.strip()
+    body = plain_text(body)
     if not body:
         raise ValidationError({"message": _("Please write a message.")})
     if len(body) > MESSAGE_MAX_LENGTH:
@@ -273,7 +274,7 @@ def request_transition(
         # both take the last place of its capacity.
         TransferOffer.objects.select_for_update().get(pk=request.offer_id)
     request = _lock(request)
-    note = note.strip()
+    note = plain_text(note)
     if _repeats_last_move(request, actor, to_status):
         return request
     if to_status not in _side_transitions(request, actor).get(request.status, set()):
@@ -373,7 +374,7 @@ def _moderators() -> list[User]:
 
 @transaction.atomic
 def message_report(*, message: Message, reporter: User, reason: str) -> MessageReport:
-    reason = reason.strip()
+    reason = plain_text(reason)
     if not reason:
         raise ValidationError({"reason": _("Please tell the moderation what is wrong.")})
     if message.author_id == reporter.pk:

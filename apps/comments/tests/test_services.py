@@ -48,8 +48,11 @@ class TestCreate:
                 scene.comment(subject=subject)
         assert not Comment.objects.exists()
 
-    @pytest.mark.parametrize("body", ["", "   \n ", "x" * 5001, "Hallo\x00Welt"])
-    def test_empty_oversized_or_nul_bodies_are_refused(self, scene, body):
+    def test_nul_bytes_are_dropped_from_what_is_stored(self, scene):
+        assert scene.comment("Hallo\x00Welt").body == "HalloWelt"
+
+    @pytest.mark.parametrize("body", ["", "   \n ", "x" * 5001, "\x00"])
+    def test_empty_or_oversized_bodies_are_refused(self, scene, body):
         with pytest.raises(ValidationError) as error:
             scene.comment(body)
         assert "body" in error.value.message_dict
