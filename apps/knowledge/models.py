@@ -64,11 +64,13 @@ class Article(models.Model):
         related_name="articles",
         blank=True,
     )
+    # Empty once the author deletes their account; the article stays, attributed to nobody.
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("author"),
         on_delete=models.SET_NULL,
         null=True,
+        blank=True,
         related_name="articles",
     )
     licence = models.CharField(

@@ -24,3 +24,4 @@ rules.add_perm("knowledge.propose_edit", rules.is_authenticated & is_published &
 rules.add_perm("knowledge.decide_proposal", is_author | is_editor)
 rules.add_perm("knowledge.restore_revision", is_editor)
 rules.add_perm("knowledge.follow", rules.is_authenticated)
+rules.add_perm("knowledge.moderate_article", is_moderator)

@@ -3,17 +3,17 @@
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from apps.accounts.models import User
 from apps.catalog.cache import catalog_version
-from apps.catalog.models import Project, Topic
+from apps.catalog.models import Project, Site, Topic
 from apps.search.text import query_terms, stems
 
 from .diff import Piece, word_diff
 from .models import Article, ArticleFollow, EditProposal, Tag, TopicFollow
-from .rules import is_editor
+from .rules import EDITORS_GROUP, is_editor
 
 LIST_RELATIONS = ("author",)
 RELATED_LIMIT = 4
@@ -37,7 +37,7 @@ def article_list(
         articles = articles.filter(topics=topic)
     if tag is not None:
         articles = articles.filter(tags=tag)
-    return articles.order_by("-published_at", "-id")
+    return articles.order_by(F("published_at").desc(nulls_last=True), "-id")
 
 
 def topics_with_articles() -> QuerySet[Topic]:
@@ -63,7 +63,15 @@ def popular_tags(limit: int = 30) -> QuerySet[Tag]:
 def article_visible_to(*, slug: str, user: User) -> Article:
     article = (
         Article.objects.select_related("author")
-        .prefetch_related("topics", "tags", "projects__municipality", "sites__municipality")
+        .prefetch_related(
+            "topics",
+            "tags",
+            Prefetch("projects", Project.objects.published().select_related("municipality")),
+            Prefetch(
+                "sites",
+                Site.objects.filter(project__status="published").select_related("municipality"),
+            ),
+        )
         .filter(slug=slug)
         .first()
     )
@@ -72,8 +80,22 @@ def article_visible_to(*, slug: str, user: User) -> Article:
     return article
 
 
+def projects_with_sites(article: Article) -> list[tuple[Project, list[str]]]:
+    """The published projects the article is about, each with the places of its sites that the
+    article names (from the prefetched relations of article_visible_to)."""
+    sites = article.sites.all()
+    return [
+        (project, [site.municipality.name for site in sites if site.project_id == project.pk])
+        for project in article.projects.all()
+    ]
+
+
 def drafts_of(*, user: User) -> QuerySet[Article]:
-    return Article.objects.filter(author=user).exclude(status=Article.Status.PUBLISHED)
+    return (
+        Article.objects.filter(author=user)
+        .exclude(status=Article.Status.PUBLISHED)
+        .order_by("-updated_at")
+    )
 
 
 # Revisions ------------------------------------------------------------------------------------
@@ -98,9 +120,13 @@ class Revision:
         return result
 
 
-def revisions(article: Article) -> list[Revision]:
-    """Newest first, each with the one before it for the diff."""
-    records = list(article.history.select_related("history_user").order_by("history_date"))
+def revisions(article: Article, user: User) -> list[Revision]:
+    """Newest first, each with the one before it for the diff. Versions from before the
+    publication or while the moderation hid the article are for its author and editors."""
+    records = article.history.select_related("history_user").order_by("history_date")
+    if not can_decide(user, article):
+        records = records.filter(status=Article.Status.PUBLISHED)
+    records = list(records)
     numbered = [
         Revision(record=record, number=index + 1, previous=records[index - 1] if index else None)
         for index, record in enumerate(records)
@@ -108,8 +134,8 @@ def revisions(article: Article) -> list[Revision]:
     return list(reversed(numbered))
 
 
-def revision(article: Article, revision_id: int) -> Revision:
-    for item in revisions(article):
+def revision(article: Article, revision_id: int, user: User) -> Revision:
+    for item in revisions(article, user):
         if item.record.history_id == revision_id:
             return item
     raise Http404
@@ -127,6 +153,23 @@ def proposal_diff(proposal: EditProposal) -> dict[str, list[Piece]]:
         for name in ("title", "summary", "body")
         if getattr(article, name) != getattr(proposal, name)
     }
+
+
+def proposal_is_current(proposal: EditProposal) -> bool:
+    """Whether the article is still at the revision the proposal was written against."""
+    latest = proposal.article.history.order_by("-history_date", "-history_id").first()
+    return latest is None or proposal.base_revision_id == latest.history_id
+
+
+def proposal_decider_emails(article: Article) -> list[str]:
+    """The author decides on proposals; without one (a deleted account), the editors."""
+    if article.author_id:
+        return [article.author.email]
+    return list(
+        User.objects.filter(groups__name=EDITORS_GROUP, is_active=True).values_list(
+            "email", flat=True
+        )
+    )
 
 
 def can_decide(user: User, article: Article) -> bool:
@@ -243,6 +286,6 @@ def search_articles(query: str, limit: int = 20) -> list[Article]:
 
     def score(article: Article) -> tuple:
         title = " ".join(stems(article.title))
-        return (sum(term in title for term in terms), article.published_at)
+        return (sum(term in title for term in terms), article.published_at or article.created_at)
 
     return sorted(found, key=score, reverse=True)[:limit]

@@ -7,18 +7,20 @@ Every save of an article's text goes through _save_revision, so each change is a
 import io
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from apps.accounts.models import User
+from apps.accounts.rules import is_moderator
 from apps.catalog.cache import bump_catalog_version
 from apps.catalog.models import Project, Site, Topic
 from apps.core.email import absolute_url, send_templated_email
@@ -49,19 +51,29 @@ def tags_from_text(text: str) -> list[Tag]:
         slug = slugify(name)[:70]
         if not slug:
             raise ValidationError({"tags": _("“%(name)s” is not a usable tag.") % {"name": name}})
-        tag = Tag.objects.filter(slug=slug).first() or Tag.objects.create(name=name, slug=slug)
-        tags.append(tag)
+        tags.append(_tag(name, slug))
     return tags
 
 
-def _save_revision(article: Article, *, user: User | None, comment: str) -> Article:
+def _tag(name: str, slug: str) -> Tag:
+    try:
+        with transaction.atomic():
+            return Tag.objects.get_or_create(slug=slug, defaults={"name": name})[0]
+    except IntegrityError:  # the same new tag added by someone else at this moment
+        return Tag.objects.get(slug=slug)
+
+
+def _save_revision(article: Article, *, user: User | None, comment) -> Article:
+    """Save the article as a new revision. Generated comments are lazy translations, stored in
+    the platform's language so the history does not switch languages."""
     for name in TEXT_FIELDS:
         setattr(article, name, plain_text(getattr(article, name)))
     article.reading_minutes = article.count_reading_minutes()
     article.search_stems = " ".join(stems(f"{article.title} {article.summary} {article.body}"))
     article.full_clean(exclude=["slug"])
     article._history_user = user
-    article._change_reason = comment[:100]
+    with translation.override(settings.LANGUAGE_CODE):
+        article._change_reason = str(comment)[:100]
     article.save()
     bump_catalog_version()  # anonymous pages are cached per catalog version
     return article
@@ -91,7 +103,7 @@ def article_create(
     if publish:
         article.status = Article.Status.PUBLISHED
         article.published_at = timezone.now()
-    _save_revision(article, user=author, comment=_("First version"))
+    _save_revision(article, user=author, comment=gettext_lazy("First version"))
     _set_relations(article, topics=topics, tags=tags, projects=projects, sites=sites)
     if publish:
         _announce_article(article)
@@ -115,7 +127,7 @@ def article_update(
     text_changed = any(getattr(article, name) != value for name, value in fields.items())
     for name, value in fields.items():
         setattr(article, name, value)
-    _save_revision(article, user=editor, comment=comment or _("Edited"))
+    _save_revision(article, user=editor, comment=comment or gettext_lazy("Edited"))
     _set_relations(article, topics=topics, tags=tags, projects=projects, sites=sites)
     if text_changed:
         _tell_followers_of_revision(article, editor)
@@ -124,13 +136,19 @@ def article_update(
 
 @transaction.atomic
 def article_publish(*, article: Article, actor: User) -> Article:
+    """The author publishes their draft. A hidden article comes back only through the
+    moderation (article_set_hidden)."""
     article = Article.objects.select_for_update().get(pk=article.pk)
     if article.status == Article.Status.PUBLISHED:
         return article
+    if article.status != Article.Status.DRAFT:
+        raise ValidationError(_("The moderation has hidden this article."))
+    if article.author_id != actor.pk:
+        raise PermissionDenied
     first_time = article.published_at is None
     article.status = Article.Status.PUBLISHED
     article.published_at = article.published_at or timezone.now()
-    _save_revision(article, user=actor, comment=_("Published"))
+    _save_revision(article, user=actor, comment=gettext_lazy("Published"))
     if first_time:
         _announce_article(article)
     return article
@@ -138,9 +156,13 @@ def article_publish(*, article: Article, actor: User) -> Article:
 
 @transaction.atomic
 def article_set_hidden(*, article: Article, moderator: User, hidden: bool) -> Article:
+    if not is_moderator(moderator):
+        raise PermissionDenied
     article = Article.objects.select_for_update().get(pk=article.pk)
+    if article.status == Article.Status.DRAFT:
+        raise ValidationError(_("A draft is not public; there is nothing to hide."))
     article.status = Article.Status.HIDDEN if hidden else Article.Status.PUBLISHED
-    comment = _("Hidden by the moderation") if hidden else _("Shown again")
+    comment = gettext_lazy("Hidden by the moderation") if hidden else gettext_lazy("Shown again")
     _save_revision(article, user=moderator, comment=comment)
     return article
 
@@ -160,9 +182,9 @@ def revision_restore(*, article: Article, revision_id: int, editor: User) -> Art
     for name in TEXT_FIELDS:
         setattr(article, name, getattr(revision, name))
     when = timezone.localtime(revision.history_date).strftime("%d.%m.%Y %H:%M")
-    _save_revision(
-        article, user=editor, comment=_("Restored the version of %(date)s") % {"date": when}
-    )
+    with translation.override(settings.LANGUAGE_CODE):
+        comment = _("Restored the version of %(date)s") % {"date": when}
+    _save_revision(article, user=editor, comment=comment)
     _tell_followers_of_revision(article, editor)
     return article
 
@@ -192,9 +214,8 @@ def proposal_create(
     )
     proposal.full_clean()
     proposal.save()
-    deciders = [article.author] if article.author else []
     send_templated_email(
-        to=[user.email for user in deciders],
+        to=selectors.proposal_decider_emails(article),
         subject=gettext_lazy("A proposed change to “%(title)s”"),
         subject_params={"title": article.title},
         template="knowledge/email/proposal_new.txt",
@@ -220,6 +241,13 @@ def proposal_accept(*, proposal: EditProposal, decided_by: User) -> Article:
     """Apply the proposal as a new revision credited to the person who proposed it."""
     proposal = _lock_pending(proposal)
     article = Article.objects.select_for_update().get(pk=proposal.article_id)
+    if not selectors.proposal_is_current(proposal):
+        raise ValidationError(
+            _(
+                "The article has changed since this proposal was made; accepting it would undo "
+                "those changes. Please reject it and ask for a new proposal."
+            )
+        )
     for name in TEXT_FIELDS:
         setattr(article, name, getattr(proposal, name))
     _save_revision(article, user=proposal.proposer, comment=proposal.comment)
@@ -257,7 +285,7 @@ def _decide(proposal: EditProposal, status: str, decided_by: User, *, note: str)
 # Images ---------------------------------------------------------------------------------------
 
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
-MAX_IMAGE_PIXELS = 40_000_000
+MAX_IMAGE_PIXELS = 25_000_000
 MAX_IMAGE_WIDTH = 1600
 IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "png"}
 
@@ -270,19 +298,20 @@ def image_upload(*, file: UploadedFile, user: User) -> ArticleImage:
     try:
         with Image.open(file) as probe:
             kind = probe.format
+            if kind not in IMAGE_FORMATS:
+                raise ValidationError(_("Please upload a JPEG, PNG or WebP file."))
+            if probe.width * probe.height > MAX_IMAGE_PIXELS:
+                raise ValidationError(_("The image has too many pixels."))
             probe.verify()
         file.seek(0)
         with Image.open(file) as picture:
-            if picture.width * picture.height > MAX_IMAGE_PIXELS:
-                raise ValidationError(_("The image has too many pixels."))
             picture.load()
-            picture = _resized(picture)
+            # Phones store the picture sideways and say so in EXIF, which re-encoding drops.
+            picture = _resized(ImageOps.exif_transpose(picture))
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
         raise ValidationError(
             _("This file is not an image we can use. Please upload a JPEG, PNG or WebP file.")
         ) from error
-    if kind not in IMAGE_FORMATS:
-        raise ValidationError(_("Please upload a JPEG, PNG or WebP file."))
     extension = IMAGE_FORMATS[kind]
     output = io.BytesIO()
     if extension == "jpg":

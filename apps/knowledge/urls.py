@@ -15,6 +15,7 @@ urlpatterns = [
     path("<slug:slug>/", views.article, name="article"),
     path("<slug:slug>/bearbeiten/", views.ArticleUpdateView.as_view(), name="update"),
     path("<slug:slug>/veroeffentlichen/", views.publish, name="publish"),
+    path("<slug:slug>/sichtbarkeit/", views.set_hidden, name="set_hidden"),
     path("<slug:slug>/verbessern/", views.ProposalCreateView.as_view(), name="propose"),
     path("<slug:slug>/folgen/", views.article_follow, name="follow"),
     path("<slug:slug>/versionen/", views.history, name="history"),

@@ -1,12 +1,16 @@
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
@@ -15,10 +19,23 @@ from apps.catalog.cache import cache_public_page
 from apps.catalog.models import Topic
 from apps.core.forms import add_validation_error
 from apps.core.markdown import render_markdown
+from apps.core.ratelimit import (
+    Limit,
+    RateLimited,
+    RateLimitedFormMixin,
+    rate_limit_hit,
+    write_within_limit,
+)
 
 from . import selectors, services
 from .forms import ArticleForm, DecisionForm, ImageForm, PreviewForm, ProposalForm
 from .models import Article, EditProposal, Tag
+
+# Publishing e-mails every follower of the topics; proposals e-mail the author.
+ARTICLE_LIMIT = Limit("article", per_user=10, per_ip=20, window=datetime.timedelta(hours=1))
+PROPOSAL_LIMIT = Limit("proposal", per_user=10, per_ip=20, window=datetime.timedelta(hours=1))
+IMAGE_LIMIT = Limit("image", per_user=30, per_ip=60, window=datetime.timedelta(hours=1))
+PUBLISHED_MESSAGE = _lazy("Your article is published. Thank you for sharing what you know!")
 
 
 def _article_list_page(request, template: str, **filters):
@@ -34,6 +51,9 @@ def _article_list_page(request, template: str, **filters):
             "topics": selectors.topics_with_articles(),
             "tags": selectors.popular_tags(),
             "followed_topics": selectors.followed_topic_ids(request.user),
+            "drafts": selectors.drafts_of(user=request.user)
+            if request.user.is_authenticated
+            else [],
             **filters,
         },
     )
@@ -65,6 +85,7 @@ def article(request, slug):
         "knowledge/article.html",
         {
             "article": item,
+            "about": selectors.projects_with_sites(item),
             "related_articles": selectors.related_articles(item),
             "related_projects": selectors.related_projects(item),
             "can_edit": user.has_perm("knowledge.change_article", item),
@@ -77,7 +98,7 @@ def article(request, slug):
     )
 
 
-class ArticleFormMixin(LoginRequiredMixin):
+class ArticleFormMixin(LoginRequiredMixin, RateLimitedFormMixin):
     form_class = ArticleForm
     template_name = "knowledge/article_form.html"
 
@@ -90,13 +111,20 @@ class ArticleFormMixin(LoginRequiredMixin):
                 self.get_context_data(form=form, preview=render_markdown(form.cleaned_data["body"]))
             )
         data = dict(form.cleaned_data)
-        try:
-            data["tags"] = services.tags_from_text(data.pop("tag_names"))
-            data["projects"] = data.pop("project_links")
-            data.pop("site_places")
-            saved = self.save(data, publish="publish" in self.request.POST)
-        except ValidationError as error:
-            add_validation_error(form, error)
+        tag_names = data.pop("tag_names")
+        data["projects"] = data.pop("project_links")
+        data.pop("site_places")
+        # Tags are created in the same transaction as the article, so a refusal leaves none.
+        saved = write_within_limit(
+            self.request,
+            ARTICLE_LIMIT,
+            form,
+            lambda: self.save(
+                {**data, "tags": services.tags_from_text(tag_names)},
+                publish="publish" in self.request.POST,
+            ),
+        )
+        if saved is None:
             return self.form_invalid(form)
         messages.success(self.request, self.success_message(saved))
         return redirect(saved)
@@ -108,7 +136,7 @@ class ArticleCreateView(ArticleFormMixin, FormView):
 
     def success_message(self, saved):
         if saved.status == Article.Status.PUBLISHED:
-            return _("Your article is published. Thank you for sharing what you know!")
+            return PUBLISHED_MESSAGE
         return _("Your draft is saved. Only you and the editors can see it.")
 
 
@@ -139,7 +167,7 @@ class ArticleUpdateView(ArticleObjectMixin, ArticleFormMixin, FormView):
         saved = services.article_update(
             article=self.article, editor=self.request.user, comment=comment, **data
         )
-        if publish:
+        if publish and saved.status == Article.Status.DRAFT:
             saved = services.article_publish(article=saved, actor=self.request.user)
         return saved
 
@@ -151,10 +179,37 @@ class ArticleUpdateView(ArticleObjectMixin, ArticleFormMixin, FormView):
 @require_POST
 def publish(request, slug):
     item = get_object_or_404(Article, slug=slug)
-    if not request.user.has_perm("knowledge.change_article", item):
+    if item.author_id != request.user.pk:
         raise PermissionDenied
-    services.article_publish(article=item, actor=request.user)
-    messages.success(request, _("Your article is published. Thank you for sharing what you know!"))
+    try:
+        with transaction.atomic():
+            rate_limit_hit(request, ARTICLE_LIMIT)
+            services.article_publish(article=item, actor=request.user)
+    except RateLimited as limited:
+        messages.error(request, limited.message)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, PUBLISHED_MESSAGE)
+    return redirect(item)
+
+
+@login_required
+@require_POST
+def set_hidden(request, slug):
+    """Moderators take an article off the public site, or put it back."""
+    item = get_object_or_404(Article, slug=slug)
+    if not request.user.has_perm("knowledge.moderate_article", item):
+        raise PermissionDenied
+    hide = request.POST.get("hidden") == "1"
+    try:
+        services.article_set_hidden(article=item, moderator=request.user, hidden=hide)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("The article is hidden.") if hide else _("The article is public again.")
+        )
     return redirect(item)
 
 
@@ -168,7 +223,7 @@ def preview(request):
     return HttpResponse(html or "<p>…</p>")
 
 
-class ImageUploadView(LoginRequiredMixin, FormView):
+class ImageUploadView(LoginRequiredMixin, RateLimitedFormMixin, FormView):
     form_class = ImageForm
     template_name = "knowledge/image_upload.html"
 
@@ -191,7 +246,7 @@ class ImageUploadView(LoginRequiredMixin, FormView):
         return [self.template_name]
 
 
-class ProposalCreateView(ArticleObjectMixin, FormView):
+class ProposalCreateView(ArticleObjectMixin, RateLimitedFormMixin, FormView):
     permission_required = "knowledge.propose_edit"
     form_class = ProposalForm
     template_name = "knowledge/proposal_form.html"
@@ -200,12 +255,15 @@ class ProposalCreateView(ArticleObjectMixin, FormView):
         return {name: getattr(self.article, name) for name in ("title", "summary", "body")}
 
     def form_valid(self, form):
-        try:
-            services.proposal_create(
+        proposal = write_within_limit(
+            self.request,
+            PROPOSAL_LIMIT,
+            form,
+            lambda: services.proposal_create(
                 article=self.article, proposer=self.request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_validation_error(form, error)
+            ),
+        )
+        if proposal is None:
             return self.form_invalid(form)
         messages.success(
             self.request,
@@ -266,7 +324,7 @@ def history(request, slug):
         "knowledge/history.html",
         {
             "article": item,
-            "revisions": selectors.revisions(item),
+            "revisions": selectors.revisions(item, request.user),
             "can_restore": request.user.has_perm("knowledge.restore_revision", item),
         },
     )
@@ -280,7 +338,7 @@ def revision(request, slug, revision_id):
         "knowledge/revision.html",
         {
             "article": item,
-            "revision": selectors.revision(item, revision_id),
+            "revision": selectors.revision(item, revision_id, request.user),
             "can_restore": request.user.has_perm("knowledge.restore_revision", item),
         },
     )

@@ -188,3 +188,74 @@ def test_windows_line_ends_from_the_browser_are_no_change(article, people):
             body=article.body.replace("\n", "\r\n"),
             comment="nichts",
         )
+
+
+class TestModeration:
+    def test_only_the_moderation_brings_back_a_hidden_article(self, article, people):
+        services.article_set_hidden(article=article, moderator=people.moderator, hidden=True)
+        for person in (people.author, people.editor):
+            with pytest.raises((ValidationError, PermissionDenied)):
+                services.article_publish(article=article, actor=person)
+        article.refresh_from_db()
+        assert article.status == Article.Status.HIDDEN
+        services.article_set_hidden(article=article, moderator=people.moderator, hidden=False)
+        article.refresh_from_db()
+        assert article.status == Article.Status.PUBLISHED
+
+    def test_editors_are_not_moderators(self, article, people):
+        with pytest.raises(PermissionDenied):
+            services.article_set_hidden(article=article, moderator=people.editor, hidden=True)
+
+    def test_hidden_and_unpublished_versions_stay_out_of_the_public_history(
+        self, people, django_user_model
+    ):
+        from django.contrib.auth.models import AnonymousUser
+
+        draft = write_article(people.author, publish=False, body="Geheimer erster Entwurf.")
+        services.article_publish(article=draft, actor=people.author)
+        public = selectors.revisions(draft, AnonymousUser())
+        assert all(item.record.status == "published" for item in public)
+        assert len(selectors.revisions(draft, people.author)) == len(public) + 1
+
+
+def test_a_proposal_on_an_older_version_cannot_undo_newer_edits(article, people):
+    proposal = _proposal(article, people)
+    services.article_update(
+        article=article, editor=people.author, comment="ergänzt", body="Ganz neuer Text."
+    )
+    with pytest.raises(ValidationError):
+        services.proposal_accept(proposal=proposal, decided_by=people.author)
+    article.refresh_from_db()
+    assert article.body == "Ganz neuer Text."
+
+
+def test_an_article_whose_author_left_can_still_be_improved(article, people):
+    proposal = _proposal(article, people)
+    people.author.delete()
+    article.refresh_from_db()
+    assert article.author is None
+    mail.outbox.clear()
+    second = services.proposal_create(
+        article=article,
+        proposer=people.reader,
+        title=article.title,
+        summary=article.summary,
+        body=article.body + "\n\nNachtrag.",
+        comment="Nachtrag",
+    )
+    assert any(people.editor.email in m.to for m in mail.outbox)
+    services.proposal_reject(proposal=proposal, decided_by=people.editor)
+    services.proposal_accept(proposal=second, decided_by=people.editor)
+    article.refresh_from_db()
+    assert article.body.endswith("Nachtrag.")
+
+
+def test_a_phone_photo_is_turned_upright(people):
+    image = Image.new("RGB", (300, 100), (1, 2, 3))
+    exif = image.getexif()
+    exif[0x0112] = 6  # "rotate 90° clockwise to display"
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", exif=exif)
+    upload = SimpleUploadedFile("handy.jpg", buffer.getvalue(), content_type="image/jpeg")
+    stored = services.image_upload(file=upload, user=people.author)
+    assert (stored.width, stored.height) == (100, 300)
