@@ -6,6 +6,7 @@ DJANGO_DEBUG=1, and a production configuration refuses to start without DJANGO_S
 
 import importlib.util
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -46,12 +47,15 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "allauth",
     "allauth.account",
+    "axes",
     "django_filters",
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
     "rules.apps.AutodiscoverRulesConfig",
     "simple_history",
+    "rest_framework",
+    "drf_spectacular",
     "apps.core",
     "apps.accounts",
     "apps.places",
@@ -62,6 +66,7 @@ INSTALLED_APPS = [
     "apps.market",
     "apps.knowledge",
     "apps.comments",
+    "apps.api",
 ]
 
 MIDDLEWARE = [
@@ -77,6 +82,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, so it turns a refused login into the lockout page (apps.accounts.throttling).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "transferhub.urls"
@@ -146,6 +153,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out client or account is refused before any password is checked.
+    "apps.accounts.throttling.LoginThrottleBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
@@ -162,6 +171,27 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Transferhub] "
 ACCOUNT_ADAPTER = "apps.accounts.adapter.AccountAdapter"
+# Failed logins are limited by django-axes below; allauth's own limit (5 per 5 minutes and
+# account) would answer the 6th attempt first with a form error instead of the lockout page.
+ACCOUNT_RATE_LIMITS = {"login_failed": None}
+
+# Login throttling (django-axes, apps/accounts/throttling.py): failed logins count per address
+# and per account until 15 minutes pass without a new one. The 5th failure locks that address
+# or account for 15 minutes: it and every attempt until then get a 429 page, even with the right
+# password; attempts during the lockout do not prolong it. A successful login does not wipe the
+# count (AXES_RESET_ON_SUCCESS), or an attacker with an account of their own could reset their
+# address's count between guesses.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_USERNAME_FORM_FIELD = "login"
+AXES_USERNAME_CALLABLE = "apps.accounts.throttling.login_identifier"
+AXES_CLIENT_IP_CALLABLE = "apps.accounts.throttling.client_ip_address"
+AXES_LOCKOUT_CALLABLE = "apps.accounts.throttling.lockout_response"
+AXES_RESET_ON_SUCCESS = False
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# No record of every successful login (address, browser) kept for ever; failures expire.
+AXES_DISABLE_ACCESS_LOG = True
 
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("German")), ("en", _("English"))]
@@ -242,3 +272,20 @@ LOGGING = {
 
 AUTH_USER_MODEL = "accounts.User"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+
+# The open read API (apps.api): public data only, anonymous, paginated, described by OpenAPI.
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Transferhub API",
+    "DESCRIPTION": "Read access to the open data of Transferhub: projects, sites, organisations "
+    "and transfer offers.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}

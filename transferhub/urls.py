@@ -12,6 +12,7 @@ urlpatterns = i18n_patterns(
     path("organisationen/", include("apps.organisations.urls")),
     path("orte/", include("apps.places.urls")),
     path("kommentare/", include("apps.comments.urls")),
+    path("konto/daten/", include("apps.accounts.urls")),
     path("konto/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
@@ -21,3 +22,5 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+urlpatterns += [path("api/", include("apps.api.urls"))]

@@ -4,6 +4,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.forms import ModelChoiceField, ModelMultipleChoiceField
 from apps.organisations.models import Organisation
 from apps.places.forms import MunicipalityField
 
@@ -15,15 +16,15 @@ EARLIEST_YEAR = 1900
 
 class ProjectForm(forms.ModelForm):
     municipality = MunicipalityField(label=_("Home municipality"))
-    topics = forms.ModelMultipleChoiceField(
+    topics = ModelMultipleChoiceField(
         label=_("Topics"), queryset=Topic.objects.all(), widget=forms.CheckboxSelectMultiple
     )
-    target_groups = forms.ModelMultipleChoiceField(
+    target_groups = ModelMultipleChoiceField(
         label=_("Target groups"),
         queryset=TargetGroup.objects.all(),
         widget=forms.CheckboxSelectMultiple,
     )
-    transfer_formats = forms.ModelMultipleChoiceField(
+    transfer_formats = ModelMultipleChoiceField(
         label=_("Transfer formats offered"),
         queryset=TransferFormat.objects.all(),
         widget=forms.CheckboxSelectMultiple,
@@ -90,6 +91,7 @@ class SiteForm(forms.ModelForm):
             "ended_on": forms.DateInput(attrs={"type": "date"}),
             "adaptation_notes": forms.Textarea(attrs={"rows": 4}),
         }
+        field_classes = {"organisation": ModelChoiceField, "copied_from": ModelChoiceField}
 
     def __init__(self, *args, project: Project, user, **kwargs):
         super().__init__(*args, **kwargs)

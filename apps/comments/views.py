@@ -7,6 +7,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -42,7 +43,14 @@ class CommentMixin(LoginRequiredMixin, PermissionRequiredMixin):
 
     @cached_property
     def comment(self) -> Comment:
-        return get_object_or_404(_comments(**self.visibility), pk=self.kwargs["pk"])
+        comment = get_object_or_404(_comments(**self.visibility), pk=self.kwargs["pk"])
+        # A comment is only as visible as the article or project it is under.
+        subject_permission = (
+            "knowledge.view_article" if comment.article_id else "catalog.view_project"
+        )
+        if not self.request.user.has_perm(subject_permission, comment.subject):
+            raise Http404
+        return comment
 
     def get_permission_object(self):
         return self.comment

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.forms import ModelChoiceField
 from apps.organisations.models import Organisation
 from apps.places.forms import MunicipalityField
 
@@ -64,7 +65,7 @@ class InterestForm(forms.Form):
     municipality = MunicipalityField(
         label=_("Where do you want to start the project?"),
     )
-    organisation = forms.ModelChoiceField(
+    organisation = ModelChoiceField(
         label=_("Who is asking?"),
         queryset=Organisation.objects.none(),
         required=False,

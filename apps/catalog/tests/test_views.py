@@ -367,3 +367,17 @@ def test_home_page_counts_published_projects_and_their_active_sites(client):
     ProjectFactory(status=Project.Status.PENDING)
     totals = client.get(reverse("catalog:home")).context["totals"]
     assert totals == {"projects": 1, "sites": 2}
+
+
+@pytest.mark.django_db
+def test_a_number_beyond_any_id_in_a_choice_is_a_clear_error(client):
+    from tests.factories import MembershipFactory
+
+    membership = MembershipFactory()
+    client.force_login(membership.user)
+    url = reverse(
+        "catalog:project_create", kwargs={"organisation_slug": membership.organisation.slug}
+    )
+    response = client.post(url, {"title": "X", "topics": ["99999999999999999999999"]})
+    assert response.status_code == 200
+    assert not Project.objects.filter(title="X").exists()
