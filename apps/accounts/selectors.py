@@ -32,6 +32,7 @@ from apps.organisations.models import (
 )
 
 from .models import User
+from .rules import MODERATORS_GROUP
 
 EXPORT_FORMAT = "transferhub-personal-data"
 EXPORT_VERSION = 1
@@ -420,3 +421,12 @@ def personal_data(*, user: User) -> dict[str, Any]:
         "comment_reports": _comment_reports(user),
         "rate_limit_records": _rate_limit_records(user),
     }
+
+
+def moderators() -> list[User]:
+    """The active people who moderate: the moderators group and superusers."""
+    return list(
+        User.objects.filter(
+            Q(is_superuser=True) | Q(groups__name=MODERATORS_GROUP), is_active=True
+        ).distinct()
+    )

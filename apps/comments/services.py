@@ -9,14 +9,14 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import User
-from apps.accounts.rules import MODERATORS_GROUP, is_moderator
+from apps.accounts.rules import is_moderator
+from apps.accounts.selectors import moderators
 from apps.catalog.cache import bump_catalog_version
 from apps.catalog.models import Project
 from apps.core.email import absolute_url, send_templated_email
@@ -197,14 +197,6 @@ def comment_delete(*, comment: Comment, actor: User) -> None:
 
 
 # Reports and moderation -----------------------------------------------------------------------
-
-
-def moderators() -> list[User]:
-    return list(
-        User.objects.filter(
-            Q(is_superuser=True) | Q(groups__name=MODERATORS_GROUP), is_active=True
-        ).distinct()
-    )
 
 
 def _check_reason(reason: str, empty_message: str) -> str:

@@ -40,11 +40,13 @@ def article_list(
     return articles.order_by(F("published_at").desc(nulls_last=True), "-id")
 
 
+def _published_article_count() -> Count:
+    return Count("articles", filter=Q(articles__status=Article.Status.PUBLISHED))
+
+
 def topics_with_articles() -> QuerySet[Topic]:
     return (
-        Topic.objects.annotate(
-            article_count=Count("articles", filter=Q(articles__status=Article.Status.PUBLISHED))
-        )
+        Topic.objects.annotate(article_count=_published_article_count())
         .filter(article_count__gt=0)
         .order_by("name")
     )
@@ -52,9 +54,7 @@ def topics_with_articles() -> QuerySet[Topic]:
 
 def popular_tags(limit: int = 30) -> QuerySet[Tag]:
     return (
-        Tag.objects.annotate(
-            article_count=Count("articles", filter=Q(articles__status=Article.Status.PUBLISHED))
-        )
+        Tag.objects.annotate(article_count=_published_article_count())
         .filter(article_count__gt=0)
         .order_by("-article_count", "name")[:limit]
     )

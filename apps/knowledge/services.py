@@ -339,26 +339,23 @@ def _resized(picture: Image.Image) -> Image.Image:
 # Follows and notifications --------------------------------------------------------------------
 
 
-def follow_article(*, article: Article, user: User, follow: bool) -> None:
+def _set_following(follows, *, follow: bool, **target) -> None:
     if not follow:
-        ArticleFollow.objects.filter(article=article, user=user).delete()
+        follows.filter(**target).delete()
         return
     try:
         with transaction.atomic():
-            ArticleFollow.objects.get_or_create(article=article, user=user)
+            follows.get_or_create(**target)
     except IntegrityError:  # followed twice at once
         pass
 
 
+def follow_article(*, article: Article, user: User, follow: bool) -> None:
+    _set_following(ArticleFollow.objects, follow=follow, article=article, user=user)
+
+
 def follow_topic(*, topic: Topic, user: User, follow: bool) -> None:
-    if not follow:
-        TopicFollow.objects.filter(topic=topic, user=user).delete()
-        return
-    try:
-        with transaction.atomic():
-            TopicFollow.objects.get_or_create(topic=topic, user=user)
-    except IntegrityError:
-        pass
+    _set_following(TopicFollow.objects, follow=follow, topic=topic, user=user)
 
 
 def _announce_article(article: Article) -> None:

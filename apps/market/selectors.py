@@ -129,8 +129,11 @@ def offer_started_sites(offer: TransferOffer) -> QuerySet[InterestRequest]:
 # Requests -------------------------------------------------------------------------------------
 
 
-def _visible_requests(user: User) -> Q:
-    return Q(requester=user) | Q(offer__project__organisation__memberships__user=user)
+def _requests_seen_by(user: User) -> QuerySet[InterestRequest]:
+    """Requests the person sent or received through one of their organisations; the subquery
+    keeps a person in several organisations from seeing a request twice."""
+    seen = Q(requester=user) | Q(offer__project__organisation__memberships__user=user)
+    return InterestRequest.objects.filter(pk__in=InterestRequest.objects.filter(seen).values("pk"))
 
 
 def _unread_messages(user: User) -> Subquery:
@@ -162,9 +165,7 @@ class RequestList:
 
 def requests_of(*, user: User, params: QueryDict) -> RequestList:
     """Requests the person sent or received through an organisation, newest activity first."""
-    requests = InterestRequest.objects.filter(
-        pk__in=InterestRequest.objects.filter(_visible_requests(user)).values("pk")
-    )
+    requests = _requests_seen_by(user)
     filterset = RequestFilter(params, queryset=requests, user=user)
     filterset.is_valid()
     requests = with_unread(filterset.filter_queryset(requests), user).select_related(
@@ -174,9 +175,7 @@ def requests_of(*, user: User, params: QueryDict) -> RequestList:
 
 
 def unread_total(*, user: User) -> int:
-    requests = InterestRequest.objects.filter(
-        pk__in=InterestRequest.objects.filter(_visible_requests(user)).values("pk")
-    )
+    requests = _requests_seen_by(user)
     return with_unread(requests, user).aggregate(total=Coalesce(Sum("unread"), 0))["total"]
 
 

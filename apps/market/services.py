@@ -10,14 +10,13 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import User
-from apps.accounts.rules import MODERATORS_GROUP
+from apps.accounts.selectors import moderators
 from apps.catalog.cache import bump_catalog_version
 from apps.catalog.models import Project, Site
 from apps.catalog.services import site_create
@@ -364,14 +363,6 @@ def conversation_mark_read(*, request: InterestRequest, user: User) -> None:
 # Reports --------------------------------------------------------------------------------------
 
 
-def _moderators() -> list[User]:
-    return list(
-        User.objects.filter(
-            Q(is_superuser=True) | Q(groups__name=MODERATORS_GROUP), is_active=True
-        ).distinct()
-    )
-
-
 @transaction.atomic
 def message_report(*, message: Message, reporter: User, reason: str) -> MessageReport:
     reason = plain_text(reason)
@@ -391,7 +382,7 @@ def message_report(*, message: Message, reporter: User, reason: str) -> MessageR
     except IntegrityError:  # the same report sent twice at once
         raise ValidationError(already) from None
     _notify(
-        recipients=_moderators(),
+        recipients=moderators(),
         subject=gettext_lazy("A message was reported"),
         template="market/email/message_reported.txt",
         context={"url": absolute_url(reverse("market:report_queue"))},
