@@ -91,8 +91,9 @@ def _count_facets(projects: QuerySet[Project]) -> dict[str, dict[str, int]]:
 
 def facet_counts(*, result: CatalogResult) -> dict[str, dict[str, int]]:
     """How many of the matching projects each facet value has; cached until the next write."""
+    # Chosen terms are model instances, which do not sort: key them by their primary key.
     params = sorted(
-        (key, value)
+        (key, str(getattr(value, "pk", value)))
         for key, values in result.filterset.form.cleaned_data.items()
         if key not in {"sort"}
         for value in (values if isinstance(values, list | QuerySet) else [values])

@@ -381,3 +381,16 @@ def test_a_number_beyond_any_id_in_a_choice_is_a_clear_error(client):
     response = client.post(url, {"title": "X", "topics": ["99999999999999999999999"]})
     assert response.status_code == 200
     assert not Project.objects.filter(title="X").exists()
+
+
+@pytest.mark.django_db
+def test_two_values_of_one_facet_list_projects_with_either(client):
+    garden = Topic.objects.get(slug="garten-und-stadtgrun")
+    shop = Topic.objects.get(slug="nahversorgung-und-dorfladen")
+    ProjectFactory(title="Gartenprojekt", topics=[garden])
+    ProjectFactory(title="Ladenprojekt", topics=[shop])
+    response = client.get(CATALOG, {"topic": [garden.slug, shop.slug]})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Gartenprojekt" in page
+    assert "Ladenprojekt" in page
