@@ -3,17 +3,21 @@ refuses its input writes nothing.
 
 Two properties, each checked on many generated inputs:
 
-1. Every search and filter parameter of the public lists (and of the API, once it exists)
-   answers with a status below 500, whatever the query string holds: NUL bytes, huge values,
-   any Unicode, numbers beyond 64 bits, repeated keys, unknown keys.
+1. Every search and filter parameter of the public lists (and of the API) answers with a status
+   below 500, whatever the query string holds: NUL bytes, huge values, any Unicode, numbers
+   beyond 64 bits, repeated keys, unknown keys.
 2. Every form answers below 500, and when it does not end in a success redirect (the input was
    refused), the tables it writes, the sent e-mails and the uploaded files are exactly as
    before. Each field gets a valid value about half of the time, so that the generated
    submissions also reach the checks behind the first refused field.
 
+Besides the random examples, every target gets the same explicit ones in every run (see
+standard_examples), so a whole class of input is never left to chance.
+
 One scene (people in every role, a project with an offer and a conversation, an article, a
-comment) is built per test and reused by all of its examples; the rate limits and the cache are
-reset before each example, so the limits do not turn every later example into a 429.
+comment) is built for the module and reused by all tests and examples; the rate limits, login
+lockouts and the cache are reset before each example, so that the limits do not turn every
+later example into a 429.
 """
 
 import io
@@ -86,15 +90,15 @@ pytestmark = pytest.mark.django_db
 
 # Enough to run in about a minute; PROPERTY_EXAMPLES=10 multiplies them for a deliberate hunt.
 SCALE = int(os.environ.get("PROPERTY_EXAMPLES", "1"))
-QUERY_EXAMPLES = 25 * SCALE
-FORM_EXAMPLES = 20 * SCALE
+QUERY_EXAMPLES = 50 * SCALE
+FORM_EXAMPLES = 40 * SCALE
 
 
 def _examples(count: int):
     return settings(
         max_examples=count,
         deadline=None,
-        database=None,  # nothing written into the working tree; failures print a repro blob
+        database=None,  # nothing written into the working tree; notes show the failing input
         print_blob=True,
         suppress_health_check=[
             HealthCheck.function_scoped_fixture,
@@ -125,10 +129,6 @@ TRICKY = [
     "٣",  # Arabic-Indic three: str.isdigit() and int() accept it
     "２",  # fullwidth two
     "²",  # isdigit() but not int()
-    "9" * 40,
-    str(2**31),
-    str(2**63),
-    str(-(2**63) - 1),
     "<script>alert(1)</script>",
     "'\"><img src=x onerror=alert(1)>",
     "' OR 1=1 --",
@@ -163,12 +163,6 @@ TRICKY = [
     "9999-12-31",
     "-0001-01-01",
 ]
-
-
-def _repeat(piece: str, times: int) -> str:
-    return piece * times
-
-
 # Numbers at and beyond the limits of 32- and 64-bit columns, and ones only Python reads.
 BOUNDARY_NUMBERS = [
     str(2**31 - 1),
@@ -186,6 +180,10 @@ BOUNDARY_NUMBERS = [
 ]
 
 
+def _repeat(piece: str, times: int) -> str:
+    return piece * times
+
+
 def hostile(huge: int = 30_000) -> st.SearchStrategy[str]:
     return st.one_of(
         st.sampled_from(TRICKY),
@@ -200,7 +198,8 @@ OMIT = object()
 
 
 def field_value(valid: list, huge: int = 30_000) -> st.SearchStrategy:
-    """A valid value about half of the time; otherwise a hostile one, repeated, or none."""
+    """A valid value about half of the time; otherwise a hostile one, several values (valid
+    ones, as when more than one box is ticked, or mixed), or none."""
     present = [value for value in valid if value is not OMIT]
     repeatable = st.one_of(hostile(huge), *([st.sampled_from(present)] if present else []))
     several = [st.lists(st.sampled_from(present), min_size=2, max_size=4, unique=True)]
@@ -230,20 +229,6 @@ def parameters(fields: dict[str, list], huge: int = 30_000) -> st.SearchStrategy
     return st.builds(lambda extra, data: {**extra, **_drop_omitted(data)}, unknown, known)
 
 
-def brief(value, limit: int = 80):
-    """The value for a report, with long strings and files shortened."""
-    if isinstance(value, dict):
-        return {brief(key, limit): brief(item, limit) for key, item in value.items()}
-    if isinstance(value, list):
-        return [brief(item, limit) for item in value]
-    if isinstance(value, tuple):  # an upload: (name, content, content type)
-        name, content, kind = value
-        return f"<file {name!r} {kind}, {len(content)} bytes: {content[:limit]!r}…>"
-    if isinstance(value, str) and len(value) > limit:
-        return f"{value[:limit]!r}… ({len(value)} characters)"
-    return value
-
-
 # Whole classes of input every field gets in every run, whatever the random examples hit:
 # NUL (PostgreSQL refuses it), a number beyond 64 bits, more digits than int() reads (4300).
 EVERY_FIELD = ["a\x00b", str(2**63), "1" * 5_000]
@@ -262,8 +247,26 @@ def standard_examples(fields: dict[str, list]) -> list[dict]:
     return [plain, several, *(dict.fromkeys(fields, value) for value in EVERY_FIELD)]
 
 
+def brief(value, limit: int = 80):
+    """The value for a report, with long strings and uploads shortened."""
+    if isinstance(value, dict):
+        return {brief(key, limit): brief(item, limit) for key, item in value.items()}
+    if isinstance(value, list):
+        return [brief(item, limit) for item in value]
+    if isinstance(value, tuple):  # an upload: (name, content, content type)
+        name, content, kind = value
+        return f"<file {name!r} {kind}, {len(content)} bytes: {content[:limit]!r}…>"
+    if isinstance(value, str) and len(value) > limit:
+        return f"{value[:limit]!r}… ({len(value)} characters)"
+    return value
+
+
 def choices(model, name: str) -> list[str]:
     return [str(value) for value, _label in model._meta.get_field(name).choices]
+
+
+def labels(*querysets) -> list[str]:
+    return [str(value) for queryset in querysets for value in queryset]
 
 
 # The scene ----------------------------------------------------------------------------------
@@ -313,9 +316,9 @@ class Scene:
 def scene(django_db_setup, django_db_blocker):
     """Built once for the module, inside a transaction that is rolled back at its end.
 
-    Building it embeds a project for the search (about a second), so one per test would be the
-    larger part of the run time. Each test's own transaction is a savepoint inside this one, so
-    what an accidentally valid example writes is still gone after that test."""
+    Building it embeds projects for the search (about a second each), so one per test would be
+    the larger part of the run time. Each test's own transaction is a savepoint inside this
+    one, so what an accidentally valid example writes is gone after that test."""
     with django_db_blocker.unblock(), override_settings(**FAST_SETUP):
         # pytest-django creates the test database only for marked tests; never the real one.
         name = str(connection.settings_dict["NAME"])
@@ -434,10 +437,6 @@ def reset_limits() -> None:
     cache.clear()
 
 
-def labels(*querysets) -> list[str]:
-    return [str(value) for queryset in querysets for value in queryset]
-
-
 # 1. Query parameters ------------------------------------------------------------------------
 
 
@@ -453,6 +452,10 @@ def catalog_parameters(scene: Scene) -> dict[str, list]:
         "sort": [value for value, _label in SortOrder.CHOICES],
         "page": ["1", "2", "last"],
     }
+
+
+def article_list_parameters(scene: Scene) -> dict[str, list]:
+    return {"art": choices(Article, "kind"), "page": ["1", "2", "last"]}
 
 
 @dataclass(frozen=True)
@@ -535,16 +538,17 @@ QUERIES = [
         lambda s: reverse("search:site"),
         lambda s: {"q": ["Dorfladen", "Versammlung", "Ehrenamt", "laden*"]},
     ),
-    Query(
-        "knowledge-hub",
-        lambda s: reverse("knowledge:hub"),
-        lambda s: {"art": choices(Article, "kind"), "page": ["1", "2", "last"]},
-    ),
+    Query("knowledge-hub", lambda s: reverse("knowledge:hub"), article_list_parameters),
     Query(
         "knowledge-topic",
         lambda s: reverse("knowledge:topic", args=[s.article.topics.first().slug]),
-        lambda s: {"art": choices(Article, "kind"), "page": ["1", "2", "last"]},
+        article_list_parameters,
         user="reader",
+    ),
+    Query(
+        "knowledge-tag",
+        lambda s: reverse("knowledge:tag", args=[s.article.tags.first().slug]),
+        article_list_parameters,
     ),
     Query(
         "place-suggestions",
@@ -569,7 +573,6 @@ def test_search_and_filter_parameters_never_cause_a_server_error(query, scene, c
         client.force_login(user)
     path = query.path(scene)
     assert get_with(client, path, {}, htmx=query.htmx).status_code == 200
-
     fields = query.fields(scene)
 
     @_examples(QUERY_EXAMPLES)
@@ -619,26 +622,28 @@ API_PARAMETERS = {
     "q": ["Dorfladen"],
     "ordering": ["-published_at", "title", "name", "-id"],
     "topic": ["nachbarschaft-und-engagement"],
+    "target_group": ["familien"],
     "state": list(FederalState.values),
     "setting": list(Setting.values),
+    "readiness": list(Readiness.values),
     "status": ["open", "active", "published"],
-    "organisation": ["buergerverein-1"],
-    "project": ["rollender-dorfladen"],
-    "municipality": ["schlitz-he"],
-    "has_capacity": ["true", "false", "null", "1"],
     "kind": choices(Organisation, "kind"),
     "component": [value for value, _label in OfferComponent.Code.choices],
     "transfer_format": [value for value, _label in TransferFormat.Code.choices],
+    "has_capacity": ["true", "false", "null", "1"],
+    "organisation": ["buergerverein-1"],
+    "project": ["rollender-dorfladen"],
+    "municipality": ["schlitz-he"],
     "format": ["json", "api", "openapi", "yaml"],
     "lang": ["de", "en"],  # the schema views take these two
     "version": ["1.0.0"],
 }
 
 
-def test_api_list_parameters_never_cause_a_server_error(scene, client):
+def test_api_parameters_never_cause_a_server_error(scene, client):
     paths = api_paths(scene.project.slug)
     if not paths:
-        pytest.skip("no API under /api/v…/ yet")
+        pytest.skip("no API under /api/ yet")
 
     @_examples(QUERY_EXAMPLES * 2)
     @given(path=st.sampled_from(paths), params=parameters(API_PARAMETERS, huge=5_000))
@@ -649,7 +654,7 @@ def test_api_list_parameters_never_cause_a_server_error(scene, client):
         assert response.status_code < 500
 
     for path in paths:
-        for params in standard_examples(API_PARAMETERS)[2:]:
+        for params in standard_examples(API_PARAMETERS)[1:]:
             check = example(path=path, params=params)(check)
     check()
 
@@ -697,6 +702,10 @@ def valid_by(form_class) -> Callable:
     return succeeded
 
 
+def no_file_examples() -> list[dict]:
+    return []
+
+
 @dataclass(frozen=True)
 class Form:
     name: str
@@ -707,7 +716,7 @@ class Form:
     succeeded: Callable = redirected
     shown_by_get: bool = True
     files: Callable[[], st.SearchStrategy] | None = None
-    file_examples: Callable[[], list[dict]] = lambda: []
+    file_examples: Callable[[], list[dict]] = no_file_examples
 
 
 def project_fields(scene: Scene) -> dict[str, list]:
@@ -811,6 +820,7 @@ def _damaged(data: bytes, position: int, byte: int, cut: bool) -> bytes:
 
 
 def image_files() -> st.SearchStrategy:
+    """Uploads as (name, content, content type); the request builds the file from them."""
     real = st.builds(
         _image,
         st.sampled_from(["PNG", "JPEG", "WEBP", "GIF", "BMP"]),
@@ -837,19 +847,14 @@ def image_files() -> st.SearchStrategy:
 
 
 def damaged_images() -> list[dict]:
-    """Pictures that are broken in ways a decoder reports differently."""
+    """Pictures broken in ways a decoder reports differently."""
     png = _image("PNG", 20, 20, 1)
     idat = png.index(b"IDAT")
+    flipped = png[idat + 6] ^ 0xFF
     return [
-        {
-            "image": (
-                "crc.png",
-                _damaged(png, idat + 6, png[idat + 6] ^ 0xFF, cut=False),
-                "image/png",
-            )
-        },
+        {"image": ("crc.png", _damaged(png, idat + 6, flipped, cut=False), "image/png")},
         {"image": ("cut.png", png[: idat + 6], "image/png")},
-        {"image": ("ihdr.png", png[:20], "image/png")},
+        {"image": ("ihdr.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\x00IHDR", "image/png")},
         {"image": ("cut.jpg", _image("JPEG", 20, 20, 6)[:200], "image/jpeg")},
     ]
 
@@ -1114,12 +1119,12 @@ FORMS = [
         ("accounts", "account"),
     ),
     Form(
+        # Said to be sent for any valid address, so a valid submission may send mail.
         "password-reset",
         "anonymous",
         lambda s: reverse("account_reset_password"),
         lambda s: {"email": [s.reader.email, "unbekannt@example.org"]},
         ("accounts", "account"),
-        # Said to be sent for any valid address, so a valid submission may send mail.
     ),
 ]
 
@@ -1147,7 +1152,6 @@ def test_forms_never_fail_and_write_nothing_when_they_refuse_input(form, scene, 
     if form.shown_by_get:
         assert client.get(path).status_code == 200, "the form is not reachable for this role"
     files_strategy = form.files() if form.files else st.just({})
-
     fields = form.fields(scene)
 
     @_examples(FORM_EXAMPLES)
