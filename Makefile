@@ -8,7 +8,7 @@ MANAGE := $(PY) manage.py
 DEV_ENV := DJANGO_DEBUG=1
 TEST_ENV := DJANGO_SECRET_KEY=test-only-not-secret
 
-.PHONY: install run demo migrate test test-fast lint format bench eval messages clean
+.PHONY: install run demo migrate test test-fast lint format bench eval messages clean reliability
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -65,3 +65,9 @@ messages: install
 
 clean:
 	rm -rf .venv $(TOOLS) staticfiles bench/work
+
+# Load with faults on PostgreSQL: gunicorn, 200 clients writing and reading for 60 s, a worker
+# killed mid-write and the database restarted; then every acknowledged write looked up again.
+# Not part of `make test`. RELIABILITY_SECONDS, _CLIENTS, _WORKERS, _THINK_SECONDS adjust it.
+reliability: install
+	$(PY) bench/reliability.py

@@ -32,12 +32,15 @@ def _test_storage(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_vector_indexes():
-    """Each test rolls its database back; the vectors a process holds in memory go with it,
-    as they would in a process started on that database."""
-    yield
+def _fresh_search_state():
+    """Each test rolls its database back; the vectors and the project count a process holds in
+    memory go with it, as they would in a process started on that database. (The count is
+    refreshed once a minute: left over, it made a test's query count depend on the clock.)"""
+    from apps.search.backends import forget_project_count
     from apps.search.vectors import forget_indexes
 
+    forget_project_count()
+    yield
     forget_indexes()
 
 

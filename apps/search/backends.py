@@ -198,6 +198,11 @@ def _indexed_projects() -> int:
 _project_count: list = [0, float("-inf")]
 
 
+def forget_project_count() -> None:
+    """Count the indexed projects again on the next search."""
+    _project_count[:] = [0, float("-inf")]
+
+
 def get_backend() -> SearchBackend:
     return PostgresBackend() if connection.vendor == "postgresql" else SqliteBackend()
 
