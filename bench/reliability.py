@@ -14,10 +14,10 @@ database restarted during the run, and afterwards every acknowledged write looke
 4. reliability_db.py verify: each acknowledged write by its marker in the database, each
    record of the run known to a client, no partial records.
 
-Writes bench/work/reliability.json and prints a summary. Exits 1 when a check fails: an
-acknowledged write is missing, a partial record exists, a 5xx outside the database restart, or
-recovery slower than 5 s. 5xx while the database is down are reported, not failed: a request
-that cannot reach the database cannot succeed (see README, "Reliability").
+Writes bench/work/reliability.json and prints a summary. Exits 1 when a check fails: a 5xx
+answer (the database backend waits for a restarting PostgreSQL and a request cut off before its
+commit runs again: apps.core.middleware), an acknowledged write missing, a partial record, or
+recovery slower than 5 s.
 """
 
 import contextlib
@@ -48,9 +48,8 @@ SECONDS = float(os.environ.get("RELIABILITY_SECONDS", "60"))
 CLIENTS = int(os.environ.get("RELIABILITY_CLIENTS", "200"))
 WORKERS = int(os.environ.get("RELIABILITY_WORKERS", "4"))
 THINK = float(os.environ.get("RELIABILITY_THINK_SECONDS", "1.0"))
-# The app's settings plus what a proxy in front needs (see reliability_settings.py); another
-# module here tries a change to the app without touching its files.
-SETTINGS = os.environ.get("RELIABILITY_SETTINGS", "bench.reliability_settings")
+# Another settings module tries a change to the app without touching its files.
+SETTINGS = os.environ.get("RELIABILITY_SETTINGS", "transferhub.settings")
 PROJECTS = 200
 KILL_AT, RESTART_AT = 0.3, 0.6  # fractions of the run
 RECOVERY_TARGET = 5.0
@@ -523,8 +522,7 @@ def main() -> None:
         "no partial records": not any(verified["orphans"].values()),
         "every write answered with its page or an error": "redirect_elsewhere"
         not in result["writes"]["outcomes"],
-        "no 5xx outside the database restart": result["server_errors_5xx"]["elsewhere"] == 0
-        and result["server_errors_5xx"]["worker_kill_window"] == 0,
+        "no 5xx, not even while the database restarts": result["server_errors_5xx"]["total"] == 0,
         "no request without answer outside the faults": result["no_answer"]["elsewhere"] == 0,
         f"recovery after the database restart < {RECOVERY_TARGET:.0f} s": result["db_restart"][
             "recovery_s"
@@ -563,7 +561,7 @@ def print_summary(result: dict) -> None:
         f"  5xx                             {errors['total']}: {errors['db_restart_window']} "
         f"while the database restarted, {errors['worker_kill_window']} at the worker kill, "
         f"{errors['elsewhere']} elsewhere",
-        "  5xx causes (gunicorn log)       "
+        "  exceptions in the gunicorn log  "
         + (", ".join(f"{k} {v}" for k, v in result["server_log_exceptions"].items()) or "none"),
         f"  no answer (connection lost)     {result['no_answer']['total']}: "
         f"{result['no_answer']['worker_kill_window']} at the worker kill, "

@@ -70,6 +70,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that a request whose PostgreSQL connection broke runs again from the top.
+    "apps.core.middleware.RetryAfterLostDatabaseMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -115,6 +117,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# How long a new PostgreSQL connection waits for a restarting server before giving up.
+DATABASE_CONNECT_WAIT_SECONDS = float(os.environ.get("DATABASE_CONNECT_WAIT_SECONDS", "10"))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "apps.core.backends.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers and one writer work side by side across gunicorn workers.
     DATABASES["default"]["OPTIONS"] = {
@@ -256,6 +262,8 @@ if env_bool("DJANGO_SECURE"):
 # Reverse proxies in front of the app (nginx: 1); the rate limits then take the visitor's
 # address from X-Forwarded-For instead of the proxy's own.
 RATE_LIMIT_TRUSTED_PROXIES = int(os.environ.get("RATE_LIMIT_TRUSTED_PROXIES", "0"))
+# allauth's own login limit must see the visitor's address behind the same proxies.
+ALLAUTH_TRUSTED_PROXY_COUNT = RATE_LIMIT_TRUSTED_PROXIES
 
 SEARCH_MAX_QUERY_LENGTH = 200
 # "Match my problem": which sentence-embedding model (see apps/search/embeddings.py) and how
