@@ -7,7 +7,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -216,10 +216,12 @@ class ReportView(CommentMixin, FormPageMixin, RateLimitedFormMixin, FormView):
 # Moderation -----------------------------------------------------------------------------------
 
 
-def _next_or(request, fallback: str) -> str:
-    """Back to the page the moderator came from (the queue or the thread), if it is ours."""
+def _next_or(request: HttpRequest, fallback: str) -> str:
+    """Back to the page the moderator came from (the queue or the thread), if it is a path on
+    this site; otherwise the fallback. A path, because redirect() would take a word such as
+    "kaputt" for the name of a URL pattern, and fail on it after the change was saved."""
     target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
@@ -260,7 +262,7 @@ class HideView(CommentMixin, FormPageMixin, FormView):
             add_validation_error(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("The comment is hidden and its author has been told."))
-        return redirect(_next_or(self.request, comment.get_absolute_url()))
+        return HttpResponseRedirect(_next_or(self.request, comment.get_absolute_url()))
 
 
 class RestoreView(CommentMixin, View):
@@ -275,7 +277,7 @@ class RestoreView(CommentMixin, View):
             comment = self.comment
         else:
             messages.success(request, _("The comment is shown again."))
-        return redirect(_next_or(request, comment.get_absolute_url()))
+        return HttpResponseRedirect(_next_or(request, comment.get_absolute_url()))
 
 
 class DismissView(LoginRequiredMixin, PermissionRequiredMixin, View):

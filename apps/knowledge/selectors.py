@@ -30,8 +30,10 @@ def published_articles() -> QuerySet[Article]:
 def article_list(
     *, kind: str = "", topic: Topic | None = None, tag: Tag | None = None
 ) -> QuerySet[Article]:
+    """Published articles, the newest first; a kind that is not one of Article.Kind (a
+    hand-edited address) filters nothing, as if none were chosen."""
     articles = published_articles()
-    if kind:
+    if kind in Article.Kind.values:
         articles = articles.filter(kind=kind)
     if topic is not None:
         articles = articles.filter(topics=topic)

@@ -288,6 +288,15 @@ MAX_IMAGE_BYTES = 5 * 1024 * 1024
 MAX_IMAGE_PIXELS = 25_000_000
 MAX_IMAGE_WIDTH = 1600
 IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "png"}
+# How Pillow reports a file it cannot read: unknown formats as UnidentifiedImageError, broken
+# PNG chunks as SyntaxError, impossible sizes or tiles as ValueError, cut-off data as OSError.
+UNUSABLE_IMAGE_ERRORS = (
+    UnidentifiedImageError,
+    OSError,
+    SyntaxError,
+    ValueError,
+    Image.DecompressionBombError,
+)
 
 
 def image_upload(*, file: UploadedFile, user: User) -> ArticleImage:
@@ -308,7 +317,7 @@ def image_upload(*, file: UploadedFile, user: User) -> ArticleImage:
             picture.load()
             # Phones store the picture sideways and say so in EXIF, which re-encoding drops.
             picture = _resized(ImageOps.exif_transpose(picture))
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
+    except UNUSABLE_IMAGE_ERRORS as error:
         raise ValidationError(
             _("This file is not an image we can use. Please upload a JPEG, PNG or WebP file.")
         ) from error

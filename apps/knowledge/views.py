@@ -39,7 +39,10 @@ PUBLISHED_MESSAGE = _lazy("Your article is published. Thank you for sharing what
 
 
 def _article_list_page(request, template: str, **filters):
-    articles = selectors.article_list(kind=request.GET.get("art", ""), **filters)
+    kind = request.GET.get("art", "")
+    if kind not in Article.Kind.values:
+        kind = ""  # an unknown kind shows every article, and no kind as chosen
+    articles = selectors.article_list(kind=kind, **filters)
     page = Paginator(articles, per_page=20).get_page(request.GET.get("page"))
     return render(
         request,
@@ -47,7 +50,7 @@ def _article_list_page(request, template: str, **filters):
         {
             "page": page,
             "kinds": Article.Kind.choices,
-            "kind": request.GET.get("art", ""),
+            "kind": kind,
             "topics": selectors.topics_with_articles(),
             "tags": selectors.popular_tags(),
             "followed_topics": selectors.followed_topic_ids(request.user),

@@ -2,8 +2,10 @@ from django import forms
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.text import plain_text
+
 from .models import Municipality
-from .selectors import municipality_from_label
+from .selectors import municipality_from_id, municipality_from_label
 
 
 class MunicipalityInput(forms.TextInput):
@@ -30,12 +32,12 @@ class MunicipalityInput(forms.TextInput):
         return context
 
     def format_value(self, value):
+        """A place by its label. An initial value may be its primary key (an int, as ModelForm
+        gives it); a string is what someone typed and comes back as typed, digits included."""
         if isinstance(value, Municipality):
             return value.label
-        if isinstance(value, int) or (
-            isinstance(value, str) and value.isascii() and value.isdigit()
-        ):
-            municipality = Municipality.objects.filter(pk=value).first()
+        if isinstance(value, int):
+            municipality = municipality_from_id(value)
             return municipality.label if municipality else ""
         return super().format_value(value)
 
@@ -54,7 +56,7 @@ class MunicipalityField(forms.Field):
     def to_python(self, value):
         if isinstance(value, Municipality) or value in self.empty_values:
             return value or None
-        value = str(value).replace("\x00", "").strip()[:160]
+        value = plain_text(str(value))[:160]
         municipality = municipality_from_label(value)
         if municipality is None:
             raise forms.ValidationError(self.error_messages["unknown"], params={"value": value})

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import translation
 
+from apps.core.text import plain_text
+
 from .models import FederalState, Municipality
 
 
@@ -24,7 +26,7 @@ _LABEL = re.compile(r"^\s*(?P<name>.+?)\s*\((?P<state>[^()]+)\)\s*$")
 
 
 def municipality_suggestions(*, term: str, limit: int = 10) -> QuerySet[Municipality]:
-    term = term.strip()[:80]
+    term = plain_text(term)[:80]
     if len(term) < 2:
         return Municipality.objects.none()
     return Municipality.objects.filter(name__istartswith=term).order_by("-population", "name")[
@@ -39,7 +41,7 @@ def municipality_candidates(label: str) -> QuerySet[Municipality]:
     Some places carry their state in their name, like "Neustadt (Hessen)": that name, and
     the state in either language ("Neustadt (Hesse)"), find it too.
     """
-    label = (label or "").strip()[:160]
+    label = plain_text(label)[:160]
     if not label:
         return Municipality.objects.none()
     match = _LABEL.match(label)
@@ -57,6 +59,24 @@ def municipality_candidates(label: str) -> QuerySet[Municipality]:
     return Municipality.objects.filter(same_name).order_by("-population", "pk")
 
 
+# The largest value of a 64-bit primary key; it has 19 digits.
+MAX_ID = 2**63 - 1
+
+
+def municipality_from_id(value: object) -> Municipality | None:
+    """The municipality with this primary key, given as a number or as ASCII digits; None for
+    anything else, including numbers beyond 64 bits (int() refuses more than 4300 digits, and
+    the database larger values)."""
+    if isinstance(value, str):
+        value = value.strip()
+        if not (value.isascii() and value.isdigit() and len(value) <= len(str(MAX_ID))):
+            return None
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
+        return None
+    return Municipality.objects.filter(pk=value).first()
+
+
 def municipality_from_label(label: str) -> Municipality | None:
     """Find the municipality for 'Name (State)' or a plain name; None if unknown.
 
@@ -66,7 +86,8 @@ def municipality_from_label(label: str) -> Municipality | None:
     return municipality_candidates(label).first()
 
 
-AGS = re.compile(r"^\d{8}$")
+# ASCII digits only: \d would also take other scripts' digits, and $ a trailing line break.
+AGS = re.compile(r"^[0-9]{8}\Z")
 
 
 def municipality_from_ags(ags: str) -> Municipality | None:

@@ -415,6 +415,24 @@ class TestModeration:
         )
         assert response["Location"].endswith(f"#comment-{comment.pk}")
 
+    @pytest.mark.parametrize("next_", ["kaputt", "42", "comments:moderation", "//example.com/"])
+    @pytest.mark.parametrize("action", ["hide", "restore"])
+    def test_a_next_that_is_no_path_on_this_site_returns_to_the_comment(
+        self, client, scene, action, next_
+    ):
+        comment = scene.comment()
+        if action == "restore":
+            services.comment_hide(comment=comment, moderator=scene.moderator, reason="Irrtum?")
+        client.force_login(scene.moderator)
+        response = client.post(
+            reverse(f"comments:{action}", kwargs={"pk": comment.pk}),
+            {"reason": "Werbung", "next": next_},
+        )
+        assert response.status_code == 302
+        assert response["Location"] == comment.get_absolute_url()
+        comment.refresh_from_db()
+        assert (comment.hidden_at is not None) == (action == "hide")
+
     def test_restoring_shows_the_comment_to_anonymous_visitors_again(
         self, client, scene, django_capture_on_commit_callbacks
     ):

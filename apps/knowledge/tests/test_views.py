@@ -272,6 +272,50 @@ def test_an_uploaded_image_comes_back_as_a_line_to_paste(client, people, tmp_pat
     assert "![Die Wiese](/media/knowledge/" in page
 
 
+def _damaged_pngs() -> dict[str, bytes]:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (20, 20), (10, 90, 30)).save(buffer, "PNG")
+    png = buffer.getvalue()
+    idat = png.index(b"IDAT")
+    return {
+        # Pillow says SyntaxError: broken PNG file (bad header checksum in IDAT).
+        "checksum": png[: idat + 6] + bytes([png[idat + 6] ^ 0xFF]) + png[idat + 7 :],
+        # Pillow says ValueError: Truncated IHDR chunk.
+        "header": b"\x89PNG\r\n\x1a\n\x00\x00\x00\x00IHDR",
+    }
+
+
+@pytest.mark.parametrize("damage", ["checksum", "header"])
+def test_a_damaged_image_is_refused_with_a_clear_message(client, people, damage):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from apps.knowledge.models import ArticleImage
+
+    upload = SimpleUploadedFile("bild.png", _damaged_pngs()[damage], content_type="image/png")
+    client.force_login(people.reader)
+    response = client.post(
+        reverse("knowledge:image_upload"), {"image": upload, "alt": "Ein Dorfladen"}
+    )
+    assert response.status_code == 200
+    assert "Diese Datei ist kein Bild, das wir verwenden können." in response.content.decode()
+    assert not ArticleImage.objects.exists()
+
+
+@pytest.mark.parametrize("kind", ["a\x00b", "\x00", "kaputt", "1" * 5_000])
+def test_an_unknown_kind_in_the_address_shows_every_article(client, people, kind):
+    write_article(people.author, title="Ein Bericht", kind="report")
+    write_article(people.author, title="Ein Leitfaden", kind="guide")
+    response = client.get(reverse("knowledge:hub"), {"art": kind})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Ein Bericht" in page
+    assert "Ein Leitfaden" in page
+
+
 def test_following_an_article_brings_an_email_on_its_next_revision(client, people):
     from django.core import mail
 

@@ -1,6 +1,8 @@
 import pytest
+from django import forms
 from django.urls import reverse
 
+from apps.places.forms import MunicipalityField
 from apps.places.models import FederalState, Municipality, SettlementType
 from apps.places.selectors import municipality_from_label
 from apps.places.services import curated_municipalities, municipalities_load
@@ -84,3 +86,39 @@ def test_suggestions_ignore_too_short_or_huge_input(client):
     MunicipalityFactory(name="Hamminkeln")
     assert client.get(reverse("places:suggestions"), {"q": "H"}).content.strip() == b""
     assert client.get(reverse("places:suggestions"), {"q": "H" * 10_000}).status_code == 200
+
+
+class PlaceForm(forms.Form):
+    municipality = MunicipalityField()
+
+
+@pytest.mark.parametrize("typed", ["1" * 5_000, str(2**63), "9" * 19, "٣", "0"])
+def test_digits_that_name_no_place_are_refused_with_the_usual_error(typed):
+    MunicipalityFactory(name="Hamminkeln")
+    form = PlaceForm({"municipality": typed})
+    assert not form.is_valid()
+    page = str(form)  # the refused form is shown again
+    assert "Den Ort „" in page
+    assert "kennen wir nicht" in page
+
+
+def test_a_place_given_by_its_key_shows_its_label():
+    place = MunicipalityFactory(name="Hamminkeln", state="NW")
+    assert place.label in str(PlaceForm(initial={"municipality": place.pk}))
+
+
+def test_typed_digits_come_back_as_typed_not_as_the_place_with_that_key():
+    place = MunicipalityFactory(name="Zittau", state="SN")
+    form = PlaceForm({"municipality": str(place.pk)})  # e.g. a postcode typed by mistake
+    assert not form.is_valid()
+    page = str(form)
+    assert place.label not in page
+    assert f'value="{place.pk}"' in page
+
+
+def test_suggestions_ignore_nul_bytes(client):
+    place = MunicipalityFactory(name="Hamminkeln")
+    url = reverse("places:suggestions")
+    assert client.get(url, {"q": "\x00" * 50}).status_code == 200
+    results = client.get(url, {"q": "Ha\x00mm", "format": "json"}).json()["results"]
+    assert [result["label"] for result in results] == [place.label]

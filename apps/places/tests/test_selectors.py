@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from apps.places.selectors import (
     municipality_candidates,
     municipality_from_ags,
+    municipality_from_id,
     municipality_from_label,
 )
 from tests.factories import MunicipalityFactory
@@ -62,3 +63,23 @@ def test_candidates_are_every_place_of_a_plain_name_largest_first():
     large = MunicipalityFactory(name="Neustadt", state="HH", population=12_000)
     assert list(municipality_candidates("neustadt")) == [large, small]
     assert list(municipality_candidates("Neustadt (Thüringen)")) == [small]
+
+
+def test_a_key_finds_its_place_and_anything_else_finds_nothing():
+    place = MunicipalityFactory(name="Kassel", state="HE")
+    assert municipality_from_id(place.pk) == place
+    assert municipality_from_id(str(place.pk)) == place
+    for other in ("1" * 5_000, str(2**63), 2**63, -1, 0, "", "1.5", "٣", "a\x00b", None, True):
+        assert municipality_from_id(other) is None, other
+
+
+def test_an_official_key_has_ascii_digits_only():
+    MunicipalityFactory(name="Kassel", state="HE", ags="06611000")
+    assert municipality_from_ags("٠٦٦١١٠٠٠") is None
+    assert municipality_from_ags("06611000\n") is not None
+
+
+def test_a_label_with_nul_bytes_resolves_without_them():
+    kassel = MunicipalityFactory(name="Kassel", state="HE")
+    assert municipality_from_label("Kas\x00sel") == kassel
+    assert list(municipality_candidates("\x00")) == []
