@@ -1,10 +1,10 @@
 """The PostgreSQL side of `make bench`: a throwaway server in bench/work/postgres and the same
 synthetic catalogs in it, for the in-process search and match timings.
 
-Embedding 100,000 projects takes minutes; the generator is deterministic for a seed, so the
-PostgreSQL catalog holds the very texts of the SQLite one. Its vectors are therefore copied from
-the SQLite catalog after checking, project by project, that id, title and text agree; a catalog
-that differs is embedded from scratch.
+Embedding 100,000 projects takes minutes; the generators are deterministic for a seed, so the
+PostgreSQL catalog holds the very texts of the SQLite one, and like offers and articles. Its
+vectors are therefore copied from the SQLite catalog after checking, project by project, that
+id, title and text agree; a catalog that differs is embedded from scratch.
 """
 
 import contextlib
@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from catalogs import WORK, Catalog, django_env, manage
+from catalogs import WORK, Catalog, add_offers_and_articles, django_env, manage
 
 PGBIN = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)), None)
 DATA = WORK / "postgres"
@@ -91,6 +91,8 @@ def build(label: str, projects: int, server_url: str, sqlite: Catalog, seed: int
         started = time.perf_counter()
         manage("generate_catalog", "--projects", str(projects), "--seed", str(seed), env=env)
         built["generate_seconds"] = round(time.perf_counter() - started, 1)
+    if extras := add_offers_and_articles(env, lambda sql: int(_psql(url, sql))):
+        built["extras_seconds"] = extras
     embedded = _psql(url, "SELECT count(*) FROM search_projectembedding")
     if embedded != str(projects):
         built["vectors"] = _copy_vectors(sqlite, url, env)

@@ -114,6 +114,7 @@ def offer_publish_with_project(*, project: Project, actor: User) -> None:
         return
     offer.published_at = timezone.now()
     offer.save(update_fields=["published_at"])
+    bump_catalog_version()  # the offer now shows on the cached public market pages
     _announce_offer(offer, actor)
 
 
@@ -294,6 +295,10 @@ def request_transition(
     request.status = to_status
     request.last_activity_at = timezone.now()
     request.save(update_fields=["status", "decline_reason", "site", "last_activity_at"])
+    if to_status == S.SITE_STARTED:
+        # The offer's capacity left and its started sites are on the cached public pages; the
+        # catalog's bump for the new site must not be what keeps them right.
+        bump_catalog_version()
     RequestEvent.objects.create(
         request=request, actor=actor, from_status=previous, to_status=to_status, note=note
     )

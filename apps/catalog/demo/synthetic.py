@@ -693,10 +693,7 @@ class TextMaker:
             value = int(match.group(1).replace(".", ""))
             if value < 10 or 1900 <= value <= 2100:
                 return match.group(0)
-            scaled = value * self.rng.uniform(0.6, 1.6)
-            digits = max(len(str(int(scaled))) - 2, 0)
-            rounded = int(round(scaled, -digits))
-            return f"{rounded:,}".replace(",", ".")
+            return f"{vary_figure(value, self.rng):,}".replace(",", ".")
 
         return _NUMBER.sub(scale, text)
 
@@ -717,6 +714,33 @@ class TextMaker:
 
     def summary(self, template: Template, home: str, other: str) -> str:
         return shorten(self.fill(template.summary, home, other), SUMMARY_MAX)
+
+
+def vary_figure(value: int, rng: random.Random) -> int:
+    """The value scaled by 0.6 to 1.6, rounded to two digits as people round figures."""
+    scaled = value * rng.uniform(0.6, 1.6)
+    digits = max(len(str(int(scaled))) - 2, 0)
+    return int(round(scaled, -digits))
+
+
+def seeded_random(seed: int | None, *key: object) -> random.Random:
+    """A random generator of its own for one generated item (None: unseeded).
+
+    What an item gets depends on the seed and its key only, not on what was generated before
+    it, so a second run with the same seed can add what is missing and repeat nothing.
+    """
+    if seed is None:
+        return random.Random()
+    return random.Random(":".join(map(str, (seed, *key))))
+
+
+def finish_bulk_load() -> None:
+    """After rows were written in bulk: planner statistics, and no cached read (facet counts,
+    anonymous pages) outlives them. Without a cache table (createcachetable not run yet)
+    nothing is cached either."""
+    refresh_planner_statistics()
+    with contextlib.suppress(DatabaseError):
+        bump_catalog_version()
 
 
 def shorten(text: str, max_length: int) -> str:
@@ -1145,11 +1169,7 @@ def generate_catalog(
     added = 0 if Municipality.objects.exists() else municipalities_load()
     generator = CatalogGenerator(seed=seed, batch_size=batch_size)
     generator.create_projects(projects, progress)
-    refresh_planner_statistics()
-    # Cached catalog reads (facet counts) must not outlive the new rows. Without a cache table
-    # (createcachetable not run yet) nothing is cached either.
-    with contextlib.suppress(DatabaseError):
-        bump_catalog_version()
+    finish_bulk_load()
     return GenerationReport(
         projects=projects,
         organisations=generator.organisations_created,
