@@ -35,7 +35,11 @@ class OfferComponent(models.Model):
 
 class TransferOfferQuerySet(models.QuerySet):
     def open(self):
-        return self.filter(status=TransferOffer.Status.OPEN, project__status="published")
+        return self.filter(
+            status=TransferOffer.Status.OPEN,
+            project__status="published",
+            published_at__isnull=False,  # set when the offer and its project are public
+        )
 
 
 class TransferOffer(models.Model):
@@ -95,6 +99,10 @@ class TransferOffer(models.Model):
         verbose_name = _("transfer offer")
         verbose_name_plural = _("transfer offers")
         ordering = ["-published_at", "-id"]
+        # The market's newest-first page: read in index order instead of sorting every offer.
+        indexes = [
+            models.Index(fields=["status", "-published_at", "-id"], name="market_offer_newest")
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(min_population__isnull=True)

@@ -39,14 +39,21 @@ def year_start() -> datetime.date:
     return timezone.localdate().replace(month=1, day=1)
 
 
-def _sites_started_this_year() -> Count:
-    return Count(
-        "requests",
-        filter=Q(
-            requests__status=RequestStatus.SITE_STARTED,
-            requests__site__started_on__gte=year_start(),
-        ),
+def _sites_started_this_year() -> Coalesce:
+    # A subquery per offer, not a join with GROUP BY: a page of 20 offers then counts the sites
+    # of those 20, not of every open offer (18,000 of them in a catalog of 100,000 projects).
+    started = (
+        InterestRequest.objects.filter(
+            offer=OuterRef("pk"),
+            status=RequestStatus.SITE_STARTED,
+            site__started_on__gte=year_start(),
+        )
+        .order_by()
+        .values("offer")
+        .annotate(count=Count("pk"))
+        .values("count")
     )
+    return Coalesce(Subquery(started), Value(0))
 
 
 def with_capacity(offers: QuerySet[TransferOffer]) -> QuerySet[TransferOffer]:
@@ -94,8 +101,8 @@ def market_search(*, params: QueryDict) -> MarketResult:
     if data.get("capacity"):
         offers = offers.filter(capacity_left__gt=0)
     ordering = {
-        MarketSort.NEWEST: (F("published_at").desc(nulls_last=True), "-id"),
-        MarketSort.CAPACITY: ("-capacity_left", F("published_at").desc(nulls_last=True), "-id"),
+        MarketSort.NEWEST: ("-published_at", "-id"),
+        MarketSort.CAPACITY: ("-capacity_left", "-published_at", "-id"),
         MarketSort.EFFORT: ("people_needed", "budget_eur", "-id"),
     }[data.get("sort") or MarketSort.NEWEST]
     return MarketResult(
