@@ -7,7 +7,6 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from apps.accounts.models import User
-from apps.catalog.cache import catalog_version
 from apps.catalog.models import Project, Site, Topic
 from apps.search.text import query_terms, stems
 
@@ -181,13 +180,19 @@ def can_decide(user: User, article: Article) -> bool:
 # Related content ------------------------------------------------------------------------------
 
 
+# Related content is chosen again when the article changes and at the latest after an hour, not
+# after every write anywhere (a comment elsewhere would otherwise send each article's next view
+# through the match pipeline). Only ids are kept: what is no longer published drops out at once.
+RELATED_CACHE_SECONDS = 3600
+
+
 def related_articles(article: Article) -> list[Article]:
     """Published articles sharing the most topics and tags, then the most title words."""
-    key = f"knowledge:related:{article.pk}:{article.updated_at.timestamp()}:{catalog_version()}"
+    key = f"knowledge:related:{article.pk}:{article.updated_at.timestamp()}"
     ids = cache.get(key)
     if ids is None:
         ids = _related_article_ids(article)
-        cache.set(key, ids, 3600)
+        cache.set(key, ids, RELATED_CACHE_SECONDS)
     by_id = published_articles().in_bulk(ids)
     return [by_id[pk] for pk in ids if pk in by_id]
 
@@ -218,11 +223,11 @@ def _related_article_ids(article: Article) -> list[int]:
 
 def related_projects(article: Article) -> list[Project]:
     """Published projects close in meaning; the ones the article is about are listed apart."""
-    key = f"knowledge:projects:{article.pk}:{article.updated_at.timestamp()}:{catalog_version()}"
+    key = f"knowledge:projects:{article.pk}:{article.updated_at.timestamp()}"
     ids = cache.get(key)
     if ids is None:
         ids = _related_project_ids(article)
-        cache.set(key, ids, 3600)
+        cache.set(key, ids, RELATED_CACHE_SECONDS)
     by_id = Project.objects.published().select_related("municipality", "organisation").in_bulk(ids)
     return [by_id[pk] for pk in ids if pk in by_id]
 

@@ -6,9 +6,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from apps.catalog.models import Topic
+from apps.catalog.cache import bump_catalog_version
+from apps.catalog.models import Project, Topic
 from apps.knowledge import selectors, services
 from apps.knowledge.models import Article, EditProposal
+from tests.factories import ProjectFactory
 
 from .conftest import write_article
 
@@ -259,3 +261,24 @@ def test_a_phone_photo_is_turned_upright(people):
     upload = SimpleUploadedFile("handy.jpg", buffer.getvalue(), content_type="image/jpeg")
     stored = services.image_upload(file=upload, user=people.author)
     assert (stored.width, stored.height) == (100, 300)
+
+
+def test_related_projects_outlast_writes_elsewhere_but_never_show_an_unpublished_one(
+    people, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    shop = ProjectFactory(
+        title="Dorfladen als Genossenschaft",
+        summary="Bürgerinnen und Bürger retten ihren Dorfladen als Genossenschaft.",
+    )
+    article = write_article(
+        people.author, title="Wie wir unseren Dorfladen retteten", summary="Ein Dorfladen."
+    )
+    assert shop in selectors.related_projects(article)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        bump_catalog_version()  # e.g. a comment on some other page
+    with django_assert_max_num_queries(2):  # the cached choice and the projects, no new search
+        assert shop in selectors.related_projects(article)
+
+    Project.objects.filter(pk=shop.pk).update(status=Project.Status.REJECTED)
+    assert shop not in selectors.related_projects(article)
