@@ -61,11 +61,12 @@ def browser():
 
 @pytest.fixture
 def new_page(browser, live_server):
-    """Opens pages in fresh browser contexts (separate cookies = separate people)."""
+    """Opens pages in fresh browser contexts (separate cookies = separate people), with
+    Playwright's context options if a test needs them (JavaScript off, CSP bypassed)."""
     contexts = []
 
-    def open_page(locale: str = "de-DE"):
-        context = browser.new_context(base_url=live_server.url, locale=locale)
+    def open_page(locale: str = "de-DE", **options):
+        context = browser.new_context(base_url=live_server.url, locale=locale, **options)
         context.set_default_timeout(10_000)
         # No tiles from the internet in tests: answer tile requests with nothing.
         context.route("https://tile.openstreetmap.org/**", lambda route: route.abort())

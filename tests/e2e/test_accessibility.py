@@ -63,29 +63,12 @@ def axe_script() -> Path:
 
 
 @pytest.fixture
-def open_context(browser, live_server):
-    """Browser contexts with options of their own (the shared `new_page` takes none)."""
-    contexts = []
-
-    def open_page(locale: str = "de-DE", **options):
-        context = browser.new_context(base_url=live_server.url, locale=locale, **options)
-        context.set_default_timeout(10_000)
-        context.route("https://tile.openstreetmap.org/**", lambda route: route.abort())
-        contexts.append(context)
-        return context.new_page()
-
-    yield open_page
-    for context in contexts:
-        context.close()
-
-
-@pytest.fixture
-def axe_page(open_context, axe_script):
+def axe_page(new_page, axe_script):
     """Pages to audit. Playwright's add_script_tag(path=...) inserts axe as an inline <script>,
     which the site's Content-Security-Policy (script-src 'self', no 'unsafe-inline') rightly
     refuses; only these contexts bypass the policy, so that the audit can run. Every other
     journey keeps running under the real policy."""
-    return lambda locale="de-DE": open_context(locale, bypass_csp=True)
+    return lambda locale="de-DE": new_page(locale, bypass_csp=True)
 
 
 def audit(page, axe_script: Path) -> list[dict]:
@@ -336,9 +319,9 @@ def test_search_filter_open_a_project_and_send_interest_with_the_keyboard_alone(
 # Without JavaScript ---------------------------------------------------------------------
 
 
-def test_search_filter_read_log_in_and_write_without_javascript(open_context):
+def test_search_filter_read_log_in_and_write_without_javascript(new_page):
     s = scene()
-    page = open_context(java_script_enabled=False)
+    page = new_page(java_script_enabled=False)
 
     page.goto("/")
     page.get_by_label("Projektkatalog durchsuchen").fill("Garten")
