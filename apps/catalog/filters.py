@@ -72,6 +72,7 @@ class CatalogFilter(django_filters.FilterSet):
         label=_("Transfer readiness"),
         choices=Readiness.choices,
         widget=forms.CheckboxSelectMultiple,
+        distinct=False,
     )
     sort = django_filters.ChoiceFilter(
         label=_("Sort by"), choices=SortOrder.CHOICES, method="filter_nothing", empty_label=None
