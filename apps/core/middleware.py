@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from .backends.postgresql.base import DatabaseWrapper as CommitTrackingWrapper
 
 LOST_DATABASE = "_transferhub_lost_database"
+REPEATABLE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 @receiver(got_request_exception)
@@ -24,8 +25,9 @@ class RetryAfterLostDatabaseMiddleware:
     When PostgreSQL restarts, the requests it was serving lose their connection and fail.
     If nothing of theirs was committed (each write is one transaction, rolled back with the
     connection), they can run again on a fresh connection, which the database backend waits
-    for. A request that committed anything before the break is never repeated: it gets the
-    error page, as it would without this middleware.
+    for; so can a GET that committed (what a GET writes, such as a read marker, must bear
+    repeating, as HTTP has it). Any other request that committed before the break is never
+    repeated: it gets the error page, as it would without this middleware.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -38,7 +40,8 @@ class RetryAfterLostDatabaseMiddleware:
         database.committed = False
         response = self.get_response(request)
         lost = getattr(request, LOST_DATABASE, False)
-        if response.status_code < 500 or not lost or database.committed:
+        repeatable = request.method in REPEATABLE_METHODS or not database.committed
+        if response.status_code < 500 or not lost or not repeatable:
             return response
         delattr(request, LOST_DATABASE)
         database.close()

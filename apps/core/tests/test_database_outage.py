@@ -66,6 +66,20 @@ class TestRequestsThatLoseTheDatabase:
         assert len(attempts) == 1
         assert RateLimitHit.objects.filter(scope="outage-test").count() == 1
 
+    def test_a_page_view_that_marked_something_read_before_the_break_is_shown_after_all(self):
+        attempts = []
+
+        def view(request):
+            attempts.append(1)
+            with transaction.atomic():
+                hit("reader")  # like the read marker of a conversation
+            if len(attempts) == 1:
+                raise OperationalError("terminating connection due to administrator command")
+            return HttpResponse("Unterhaltung")
+
+        assert serve(view, "get").status_code == 200
+        assert len(attempts) == 2
+
     def test_other_errors_are_not_repeated(self):
         attempts = []
 
