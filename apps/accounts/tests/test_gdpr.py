@@ -189,6 +189,14 @@ def test_the_data_page_offers_the_download_and_the_deletion(client, world):
     assert reverse("accounts:delete").encode() in response.content
 
 
+def test_every_page_links_a_logged_in_person_to_their_data(client, world):
+    link = f'href="{reverse("accounts:my_data")}"'
+    assert link not in client.get(reverse("catalog:home")).content.decode()
+    client.force_login(world.anna)
+    page = client.get(reverse("catalog:home")).content.decode()
+    assert f"{link}>Meine Daten</a>" in page
+
+
 def test_the_download_is_a_json_attachment_that_no_cache_keeps(client, world):
     client.force_login(world.anna)
     response = client.get(reverse("accounts:data_export"))
