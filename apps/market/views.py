@@ -28,6 +28,7 @@ from .forms import (
     TransitionForm,
 )
 from .models import Message, MessageReport, RequestStatus
+from .rules import is_offer_team
 
 INTEREST_LIMIT = Limit("interest", per_user=5, per_ip=10, window=datetime.timedelta(hours=1))
 MESSAGE_LIMIT = Limit("message", per_user=30, per_ip=60, window=datetime.timedelta(hours=1))
@@ -106,9 +107,7 @@ class InterestView(LoginRequiredMixin, PermissionRequiredMixin, RateLimitedFormM
         return self.offer
 
     def handle_no_permission(self):
-        if self.request.user.is_authenticated and self.request.user.has_perm(
-            "market.change_offer", self.offer
-        ):
+        if self.request.user.is_authenticated and is_offer_team(self.request.user, self.offer):
             messages.info(self.request, _("This is your own organisation's offer."))
             return redirect(self.offer)
         return super().handle_no_permission()

@@ -5,7 +5,7 @@ from django.urls import reverse
 from apps.catalog.models import Site
 from apps.core.ratelimit import Limit
 from apps.market import services, views
-from apps.market.models import InterestRequest, Message, MessageReport, RequestStatus
+from apps.market.models import InterestRequest, Message, MessageReport, RequestStatus, TransferOffer
 
 from .conftest import open_offer
 
@@ -161,6 +161,18 @@ class TestInterestForm:
         assert response.url == request.get_absolute_url()
         page = client.get(response.url).content.decode()
         assert "Wir möchten starten." in page
+
+    def test_the_team_is_pointed_to_its_own_offer_but_a_moderator_is_not(self, client, scene):
+        url = reverse("market:interest", kwargs={"slug": scene.offer.project.slug})
+        client.force_login(scene.member)
+        page = client.get(url, follow=True).content.decode()
+        assert "Angebot Ihrer eigenen Organisation" in page
+        scene.offer.status = TransferOffer.Status.CLOSED
+        scene.offer.save()
+        client.force_login(scene.moderator)
+        response = client.get(url)
+        assert response.status_code == 403
+        assert "eigenen Organisation" not in response.content.decode()
 
     def test_an_unknown_municipality_is_a_clear_error_and_writes_nothing(self, client, scene):
         response = self._send(client, scene, municipality="Atlantis")
