@@ -91,8 +91,8 @@ PAGES = {
     "market:offer_detail [pending]": "404 404 200 200 200",
     "market:offer_edit": "L 403 200 200 200",
     "market:interest": "L 200 302 302 200",
-    # not open while the project waits; those who may change it are sent to it
-    "market:interest [pending]": "L 403 302 302 302",
+    # not open while the project waits; its own team is sent to it, everyone else refused
+    "market:interest [pending]": "L 403 302 302 403",
     "market:requests": "L 200 200 200 200",
     # Whether a conversation exists is private: 404, not 403. Moderators read one only while
     # a participant's report on it is open.
