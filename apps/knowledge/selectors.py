@@ -1,5 +1,6 @@
 """Reads for the knowledge hub."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -29,10 +30,8 @@ def published_articles() -> QuerySet[Article]:
 def article_list(
     *, kind: str = "", topic: Topic | None = None, tag: Tag | None = None
 ) -> QuerySet[Article]:
-    """Published articles, the newest first; a kind that is not one of Article.Kind (a
-    hand-edited address) filters nothing, as if none were chosen."""
     articles = published_articles()
-    if kind in Article.Kind.values:
+    if kind:
         articles = articles.filter(kind=kind)
     if topic is not None:
         articles = articles.filter(topics=topic)
@@ -186,15 +185,26 @@ def can_decide(user: User, article: Article) -> bool:
 RELATED_CACHE_SECONDS = 3600
 
 
-def related_articles(article: Article) -> list[Article]:
-    """Published articles sharing the most topics and tags, then the most title words."""
-    key = f"knowledge:related:{article.pk}:{article.updated_at.timestamp()}"
+def _cached_related_ids(
+    name: str, article: Article, choose: Callable[[Article], list[int]]
+) -> list[int]:
+    key = f"knowledge:{name}:{article.pk}:{article.updated_at.timestamp()}"
     ids = cache.get(key)
     if ids is None:
-        ids = _related_article_ids(article)
+        ids = choose(article)
         cache.set(key, ids, RELATED_CACHE_SECONDS)
-    by_id = published_articles().in_bulk(ids)
+    return ids
+
+
+def _in_order(queryset: QuerySet, ids: list[int]) -> list:
+    by_id = queryset.in_bulk(ids)
     return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def related_articles(article: Article) -> list[Article]:
+    """Published articles sharing the most topics and tags, then the most title words."""
+    ids = _cached_related_ids("related", article, _related_article_ids)
+    return _in_order(published_articles(), ids)
 
 
 def _related_article_ids(article: Article) -> list[int]:
@@ -223,13 +233,9 @@ def _related_article_ids(article: Article) -> list[int]:
 
 def related_projects(article: Article) -> list[Project]:
     """Published projects close in meaning; the ones the article is about are listed apart."""
-    key = f"knowledge:projects:{article.pk}:{article.updated_at.timestamp()}"
-    ids = cache.get(key)
-    if ids is None:
-        ids = _related_project_ids(article)
-        cache.set(key, ids, RELATED_CACHE_SECONDS)
-    by_id = Project.objects.published().select_related("municipality", "organisation").in_bulk(ids)
-    return [by_id[pk] for pk in ids if pk in by_id]
+    ids = _cached_related_ids("projects", article, _related_project_ids)
+    projects = Project.objects.published().select_related("municipality", "organisation")
+    return _in_order(projects, ids)
 
 
 def _related_project_ids(article: Article) -> list[int]:
